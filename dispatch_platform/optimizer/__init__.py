@@ -1,0 +1,1 @@
+"""Pure dispatch optimiser: no Django (see shared/optimizer-contract.md)."""

@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from .models import Customer, Site
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("name", "organization", "external_id")
+    list_filter = ("organization",)
+    search_fields = ("name", "external_id")
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ("name", "organization", "customer", "city", "state", "timezone", "region", "criticality")
+    list_filter = ("organization", "region", "criticality", "timezone")
+    search_fields = ("name", "external_id", "city", "postal_code")

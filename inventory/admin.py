@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from .models import Part, Reservation, StockLevel, StockLocation, StockMovement
+
+
+@admin.register(Part)
+class PartAdmin(admin.ModelAdmin):
+    list_display = ("sku", "name", "organization", "unit_cost")
+    list_filter = ("organization",)
+    search_fields = ("sku", "name")
+
+
+class StockLevelInline(admin.TabularInline):
+    model = StockLevel
+    extra = 0
+
+
+@admin.register(StockLocation)
+class StockLocationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "organization", "technician")
+    list_filter = ("organization", "kind")
+    inlines = [StockLevelInline]
+
+
+@admin.register(Reservation)
+class ReservationAdmin(admin.ModelAdmin):
+    list_display = ("ticket", "part", "location", "quantity", "status")
+    list_filter = ("organization", "status")
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(admin.ModelAdmin):
+    list_display = ("part", "from_location", "to_location", "quantity", "reason", "created_at")
+    list_filter = ("organization",)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # append-only

@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from .models import SlaClock, SlaPolicy, SlaTarget
+
+
+class SlaTargetInline(admin.TabularInline):
+    model = SlaTarget
+    extra = 0
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ("name", "organization", "customer", "region", "active")
+    list_filter = ("organization", "active")
+    inlines = [SlaTargetInline]
+
+
+@admin.register(SlaClock)
+class SlaClockAdmin(admin.ModelAdmin):
+    list_display = ("ticket", "kind", "priority", "state", "due_at", "met_at", "breached_at")
+    list_filter = ("organization", "kind", "state", "priority")
+    raw_id_fields = ("ticket",)

@@ -1,0 +1,69 @@
+"""Starts real Celery worker processes against the test database and the configured broker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.fail("Integration tests need DATABASE_URL=postgres://... (run them through .ci/run)")
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    user = db.get("USER") or "postgres"
+    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
+
+
+def start_worker(name: str, queues: str = "default,sla,optimize,webhooks", concurrency: int = 2) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "DB_CONN_MAX_AGE": "0",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "dispatch_platform", "worker", "--hostname", f"{name}@%h",
+         "--queues", queues, "--concurrency", str(concurrency), "--loglevel", "WARNING", "--without-gossip",
+         "--without-mingle"],
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    from dispatch_platform.celery import app
+
+    # A clean broker: tasks left by an earlier test must not leak into this one.
+    with app.connection_for_write() as conn:
+        for queue in ("default", "sla", "optimize", "webhooks"):
+            try:
+                conn.default_channel.queue_purge(queue)
+            except Exception:  # noqa: BLE001 - a queue that was never declared has nothing to purge
+                pass
+    process = start_worker("itest")
+    time.sleep(1)
+    assert process.poll() is None, "the Celery worker exited at start"
+    yield process
+    stop(process)

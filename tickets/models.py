@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from dispatch_platform.sites.models import Site
+from dispatch_platform.tenancy.models import ApiClient, OrganizationOwned
+from technicians.models import Technician
+
+from .choices import JobType, Priority, TicketStatus
+
+
+class Ticket(OrganizationOwned):
+    """A work order: field work at a site, usually raised in an ITSM system."""
+
+    source = models.CharField(max_length=40, default="api")
+    external_id = models.CharField(max_length=100)
+    number = models.CharField(max_length=20)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True, default="")
+    job_type = models.CharField(max_length=20, choices=JobType.choices, default=JobType.BREAK_FIX)
+    priority = models.CharField(max_length=2, choices=Priority.choices)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="tickets")
+    required_skills = models.JSONField(default=list, blank=True)
+    required_certifications = models.JSONField(default=list, blank=True)
+    asset = models.JSONField(default=dict, blank=True)  # {"make", "model", "serial"}
+    contact = models.JSONField(default=dict, blank=True)  # {"name", "phone", "email"}
+    diagnostics = models.TextField(blank=True, default="")
+    parts = models.JSONField(default=list, blank=True)  # [{"sku", "quantity"}]
+    status = models.CharField(max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW, db_index=True)
+    technician = models.ForeignKey(
+        Technician, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    opened_at = models.DateTimeField()
+    scheduled_start = models.DateTimeField(null=True, blank=True)
+    eta = models.DateTimeField(null=True, blank=True)
+    first_on_site_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    resolution_code = models.CharField(max_length=50, blank=True, default="")
+    resolution_notes = models.TextField(blank=True, default="")
+    first_time_fix = models.BooleanField(null=True, blank=True)
+    visits = models.PositiveSmallIntegerField(default=0)
+    time_on_site_minutes = models.FloatField(default=0)
+    signed_off_by = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "source", "external_id"],
+                name="%(app_label)s_%(class)s_unique_organization_source_external_id",
+                violation_error_message="A ticket with this source and external id already exists.",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "number"],
+                name="%(app_label)s_%(class)s_unique_organization_number",
+                violation_error_message="A ticket with this number already exists.",
+            ),
+        ]
+        indexes = [
+            # The dispatcher queue and the technician's day filter on these.
+            models.Index(fields=["organization", "status"], name="tickets_org_status_idx"),
+            models.Index(fields=["technician", "status"], name="tickets_tech_status_idx"),
+            # Reports scan closed tickets by month.
+            models.Index(fields=["organization", "opened_at"], name="tickets_org_opened_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class TicketEvent(OrganizationOwned):
+    """Append-only audit trail: who or what changed the ticket, when, old → new."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        STATUS = "status", "Status changed"
+        ASSIGNED = "assigned", "Assigned"
+        NOTE = "note", "Note"
+        SLA = "sla", "SLA"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_client = models.ForeignKey(ApiClient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=200, default="system")
+    from_status = models.CharField(max_length=20, blank=True, default="")
+    to_status = models.CharField(max_length=20, blank=True, default="")
+    message = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="tickets_event_ticket_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["created", "updated", "status", "assigned", "note", "sla"]),
+                name="%(app_label)s_%(class)s_known_kind",
+                violation_error_message="Unknown event kind.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.from_status}→{self.to_status}"
