@@ -3,8 +3,22 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from dispatch_platform.dispatch.api import TicketRecommendationsApi
+from dispatch_platform.sites.api import CustomerViewSet, SiteViewSet
+from reports.api import SlaComplianceApi
+from sla.api import SlaPolicyViewSet
+from technicians.api import TechnicianViewSet
+from tickets.api import TicketViewSet
+
 router = DefaultRouter(trailing_slash=True)
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("sites", SiteViewSet, basename="site")
+router.register("technicians", TechnicianViewSet, basename="technician")
+router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")
+router.register("tickets", TicketViewSet, basename="ticket")
 
 urlpatterns = [
+    path("tickets/<int:pk>/recommendations/", TicketRecommendationsApi.as_view(), name="ticket-recommendations"),
+    path("reports/sla-compliance/", SlaComplianceApi.as_view(), name="report-sla-compliance"),
     path("", include(router.urls)),
 ]

@@ -17,6 +17,6 @@ urlpatterns = [
     path("api/v1/", include(api_urls)),
     path("", views.home, name="home"),
     path("", include("tickets.urls")),
-    path("", include("technicians.urls")),
+    path("", include("dispatch_platform.dispatch.urls")),
     path("", include("reports.urls")),
 ]

@@ -1,1 +1,22 @@
+"""Keeps SLA clocks in step with tickets: the tickets app signals, these receivers call sla.services."""
 
+from django.dispatch import receiver
+
+from tickets import signals
+
+from . import services
+
+
+@receiver(signals.ticket_opened, dispatch_uid="sla.ticket_opened")
+def start_clocks(sender, ticket, actor, **kwargs):
+    services.sla_clocks_start(ticket=ticket, actor=actor)
+
+
+@receiver(signals.ticket_status_changed, dispatch_uid="sla.ticket_status_changed")
+def follow_status(sender, ticket, old_status, new_status, at, actor, **kwargs):
+    services.sla_on_status_change(ticket=ticket, old_status=old_status, new_status=new_status, at=at, actor=actor)
+
+
+@receiver(signals.ticket_priority_changed, dispatch_uid="sla.ticket_priority_changed")
+def retime(sender, ticket, old_priority, actor, **kwargs):
+    services.sla_clocks_retime(ticket=ticket, actor=actor)

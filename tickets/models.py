@@ -36,6 +36,7 @@ class Ticket(OrganizationOwned):
     scheduled_start = models.DateTimeField(null=True, blank=True)
     eta = models.DateTimeField(null=True, blank=True)
     first_on_site_at = models.DateTimeField(null=True, blank=True)
+    on_site_since = models.DateTimeField(null=True, blank=True)  # set while on site: time on site accrues
     completed_at = models.DateTimeField(null=True, blank=True)
     resolution_code = models.CharField(max_length=50, blank=True, default="")
     resolution_notes = models.TextField(blank=True, default="")

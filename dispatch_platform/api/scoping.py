@@ -1,0 +1,29 @@
+"""Tenant scoping for the API: querysets from selectors, related ids looked up inside the tenant."""
+
+from __future__ import annotations
+
+from rest_framework import serializers, viewsets
+
+
+class OrganizationScopedViewSet(viewsets.GenericViewSet):
+    """`get_queryset` comes from `selector(organization=...)`: another tenant's id answers 404."""
+
+    selector = None
+
+    def get_queryset(self):
+        return type(self).selector(organization=self.request.organization)
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related id that must belong to the request's organization ("object does not exist" otherwise)."""
+
+    def __init__(self, model=None, **kwargs):
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        organization = getattr(request, "organization", None)
+        if organization is None:
+            return self.model.objects.none()
+        return self.model.objects.for_organization(organization)

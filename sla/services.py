@@ -1,0 +1,241 @@
+"""Writes of the SLA app: starting, pausing, resuming, meeting and sweeping clocks.
+
+Every clock change is recorded as a TicketEvent (kind "sla") on its ticket.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from dispatch_platform.common.calendar import BusinessCalendar, at_risk_moment, compute_due
+from dispatch_platform.sites.selectors import site_calendar
+from tickets.choices import TicketStatus
+from tickets.models import Ticket, TicketEvent
+from tickets.services import SYSTEM, Actor, ticket_event_record
+
+from .models import SlaClock, SlaPolicy, SlaTarget
+from .selectors import sla_policy_for
+
+logger = logging.getLogger(__name__)
+
+LIVE = (SlaClock.State.RUNNING, SlaClock.State.AT_RISK)
+
+
+def _clock_calendar(target: dict, site_cal: BusinessCalendar) -> BusinessCalendar:
+    if target.get("kind") == "duration" and target.get("calendar") == "24x7":
+        return BusinessCalendar.twenty_four_seven(site_cal.timezone)
+    return site_cal
+
+
+def _target_for(ticket: Ticket) -> tuple[SlaTarget | None, object]:
+    policy = sla_policy_for(
+        organization=ticket.organization, customer_id=ticket.site.customer_id, region=ticket.site.region
+    )
+    if policy is None:
+        return None, None
+    return policy.targets.filter(priority=ticket.priority).first(), policy
+
+
+def _timing(clock: SlaClock, site_cal: BusinessCalendar, opened_at: dt.datetime) -> None:
+    cal = _clock_calendar(clock.target, site_cal)
+    due = compute_due(clock.target, opened_at, cal)
+    if clock.paused_minutes:
+        due = cal.add_business_minutes(due, clock.paused_minutes)
+    clock.due_at = due
+    clock.at_risk_at = at_risk_moment(opened_at, due, clock.at_risk_percent, cal, clock.target)
+
+
+def _record(clock: SlaClock, what: str, actor: Actor = SYSTEM, at: dt.datetime | None = None, **data) -> None:
+    ticket_event_record(
+        ticket=clock.ticket, kind=TicketEvent.Kind.SLA, actor=actor, at=at,
+        message=f"{clock.get_kind_display()} clock {what}",
+        data={"clock": clock.kind, "event": what, "due_at": clock.due_at.isoformat(), **data},
+    )
+
+
+@transaction.atomic
+def sla_clocks_start(*, ticket: Ticket, actor: Actor = SYSTEM) -> list[SlaClock]:
+    """Starts the response and resolution clocks under the policy in force now (kept for the clock's life)."""
+    target, policy = _target_for(ticket)
+    if target is None:
+        logger.info("No SLA policy/target for ticket %s (%s): no clocks", ticket.number, ticket.priority)
+        return []
+    site_cal = site_calendar(ticket.site, ticket.organization)
+    clocks = []
+    for kind, spec in ((SlaClock.Kind.RESPONSE, target.response), (SlaClock.Kind.RESOLUTION, target.resolution)):
+        clock = SlaClock(
+            organization_id=ticket.organization_id, ticket=ticket, kind=kind, policy=policy,
+            priority=ticket.priority, target=spec, at_risk_percent=target.at_risk_percent,
+            started_at=ticket.opened_at,
+        )
+        _timing(clock, site_cal, ticket.opened_at)
+        clock.save()
+        _record(clock, "started", actor, policy=policy.name, target=spec)
+        clocks.append(clock)
+    return clocks
+
+
+@transaction.atomic
+def sla_clocks_retime(*, ticket: Ticket, actor: Actor = SYSTEM) -> list[SlaClock]:
+    """A priority (or site, or opening time) change: due times re-computed from opened_at under the new target."""
+    clocks = list(SlaClock.objects.select_for_update().filter(ticket=ticket))
+    if not clocks:
+        return sla_clocks_start(ticket=ticket, actor=actor)
+    target, policy = _target_for(ticket)
+    if target is None:
+        return clocks
+    site_cal = site_calendar(ticket.site, ticket.organization)
+    now = timezone.now()
+    for clock in clocks:
+        if clock.state in (SlaClock.State.MET, SlaClock.State.CANCELLED):
+            continue
+        clock.target = target.response if clock.kind == SlaClock.Kind.RESPONSE else target.resolution
+        clock.priority, clock.policy, clock.at_risk_percent = ticket.priority, policy, target.at_risk_percent
+        _timing(clock, site_cal, ticket.opened_at)
+        if clock.state == SlaClock.State.BREACHED and clock.due_at > now:
+            # The new target is looser: the breach no longer stands.
+            clock.state, clock.breached_at = SlaClock.State.RUNNING, None
+        clock.save()
+        _record(clock, f"re-timed for {ticket.priority}", actor)
+    return clocks
+
+
+def _remaining(cal: BusinessCalendar, start: dt.datetime, moment: dt.datetime) -> float:
+    return cal.business_minutes_between(start, moment) if moment > start else 0.0
+
+
+@transaction.atomic
+def sla_on_status_change(*, ticket: Ticket, old_status: str, new_status: str, at: dt.datetime,
+                         actor: Actor = SYSTEM) -> None:
+    """Meets, pauses, resumes or stops the ticket's clocks as its status changes."""
+    clocks = {c.kind: c for c in SlaClock.objects.select_for_update().filter(ticket=ticket)}
+    if not clocks:
+        return
+    response, resolution = clocks.get(SlaClock.Kind.RESPONSE), clocks.get(SlaClock.Kind.RESOLUTION)
+    site_cal = site_calendar(ticket.site, ticket.organization)
+
+    if new_status == TicketStatus.ON_SITE and response and response.met_at is None:
+        _meet(response, at, actor)
+    if new_status == TicketStatus.COMPLETED and resolution and resolution.met_at is None:
+        _meet(resolution, at, actor)
+    if new_status == TicketStatus.ON_HOLD and resolution and resolution.state in LIVE:
+        resolution.paused_at = at
+        resolution.state = SlaClock.State.PAUSED
+        resolution.save()
+        _record(resolution, "paused", actor)
+    if old_status == TicketStatus.ON_HOLD and resolution and resolution.state == SlaClock.State.PAUSED:
+        _resume(resolution, since=resolution.paused_at, at=at, site_cal=site_cal, actor=actor, what="resumed")
+    if old_status == TicketStatus.COMPLETED and new_status == TicketStatus.NEEDS_REVISIT and resolution:
+        # Re-opened: the fix did not hold, so the resolution clock runs again from where it stopped.
+        if resolution.state == SlaClock.State.MET:
+            _resume(resolution, since=resolution.met_at, at=at, site_cal=site_cal, actor=actor, what="re-opened")
+    if new_status == TicketStatus.CANCELLED:
+        for clock in clocks.values():
+            if clock.state in (*LIVE, SlaClock.State.PAUSED):
+                clock.state = SlaClock.State.CANCELLED
+                clock.save()
+                _record(clock, "stopped (ticket cancelled)", actor)
+
+
+def _meet(clock: SlaClock, at: dt.datetime, actor: Actor) -> None:
+    clock.met_at = at
+    if clock.state != SlaClock.State.BREACHED:
+        clock.state = SlaClock.State.MET if at <= clock.due_at else SlaClock.State.BREACHED
+        if clock.state == SlaClock.State.BREACHED:
+            clock.breached_at = clock.due_at
+    clock.save()
+    _record(clock, "met" if clock.state == SlaClock.State.MET else "ended late (breached)", actor,
+            met_at=at.isoformat())
+
+
+def _resume(clock: SlaClock, *, since: dt.datetime, at: dt.datetime, site_cal: BusinessCalendar, actor: Actor,
+            what: str) -> None:
+    cal = _clock_calendar(clock.target, site_cal)
+    left_to_due = _remaining(cal, since, clock.due_at)
+    left_to_risk = _remaining(cal, since, clock.at_risk_at)
+    clock.paused_minutes += cal.business_minutes_between(since, at) if at > since else 0.0
+    clock.due_at = cal.add_business_minutes(at, left_to_due) if left_to_due else min(clock.due_at, at)
+    clock.at_risk_at = cal.add_business_minutes(at, left_to_risk) if left_to_risk else min(clock.at_risk_at, at)
+    clock.paused_at = None
+    clock.met_at = None
+    if clock.state != SlaClock.State.BREACHED or clock.breached_at is None:
+        clock.state = SlaClock.State.AT_RISK if clock.was_at_risk else SlaClock.State.RUNNING
+    clock.save()
+    _record(clock, what, actor)
+
+
+def sla_sweep(*, now: dt.datetime | None = None, batch_size: int = 2000) -> dict[str, int]:
+    """Marks live clocks at risk and breached as time passes; each change happens and is recorded once.
+
+    Steps, per batch and per kind of change:
+    1. lock a batch of clocks due for the change (SKIP LOCKED on PostgreSQL: concurrent sweeps and timer
+       tasks take disjoint rows; on SQLite the IMMEDIATE transaction serialises them),
+    2. update exactly those rows with one conditional UPDATE (state still the old one),
+    3. bulk-insert one TicketEvent per changed clock.
+    """
+    now = now or timezone.now()
+    counts = {"at_risk": 0, "breached": 0}
+    while _sweep_batch(now, SlaClock.State.BREACHED, batch_size, counts):
+        pass
+    while _sweep_batch(now, SlaClock.State.AT_RISK, batch_size, counts):
+        pass
+    return counts
+
+
+def _sweep_batch(now: dt.datetime, to_state: str, batch_size: int, counts: dict[str, int]) -> bool:
+    with transaction.atomic():
+        if to_state == SlaClock.State.BREACHED:
+            due = SlaClock.objects.filter(state__in=LIVE, due_at__lte=now)
+        else:
+            due = SlaClock.objects.filter(state=SlaClock.State.RUNNING, at_risk_at__lte=now, due_at__gt=now)
+        rows = list(
+            due.select_for_update(skip_locked=True)
+            .order_by("due_at")
+            .values("id", "organization_id", "ticket_id", "kind", "due_at")[:batch_size]
+        )
+        if not rows:
+            return False
+        ids = [r["id"] for r in rows]
+        fields = {"state": to_state, "updated_at": now}
+        if to_state == SlaClock.State.BREACHED:
+            fields["breached_at"] = F("due_at")  # the breach happened at the due moment
+            SlaClock.objects.filter(id__in=ids, state__in=LIVE).update(**fields)
+        else:
+            fields["was_at_risk"] = True
+            SlaClock.objects.filter(id__in=ids, state=SlaClock.State.RUNNING).update(**fields)
+        label = "breached" if to_state == SlaClock.State.BREACHED else "at risk"
+        TicketEvent.objects.bulk_create(
+            TicketEvent(
+                organization_id=r["organization_id"], ticket_id=r["ticket_id"], kind=TicketEvent.Kind.SLA,
+                actor_label="sla-sweep", message=f"{r['kind'].capitalize()} clock {label}",
+                data={"clock": r["kind"], "event": to_state, "due_at": r["due_at"].isoformat()},
+            )
+            for r in rows
+        )
+        counts[to_state] += len(rows)
+        return len(rows) == batch_size
+
+
+@transaction.atomic
+def sla_policy_save(*, organization, data: dict, policy: SlaPolicy | None = None) -> SlaPolicy:
+    """Creates or replaces a policy and its targets. Running clocks keep the target they started with."""
+    targets = data.pop("targets", None)
+    policy = policy or SlaPolicy(organization=organization)
+    for field, value in data.items():
+        setattr(policy, field, value)
+    if policy.region == "":
+        policy.region = None
+    policy.full_clean()
+    policy.save()
+    if targets is not None:
+        policy.targets.all().delete()
+        for target in targets:
+            row = SlaTarget(policy=policy, **target)
+            row.full_clean()
+            row.save()
+    return policy

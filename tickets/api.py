@@ -1,0 +1,174 @@
+"""REST: /api/v1/tickets/ — intake (idempotent upsert), list with filters, transition, assign."""
+
+from __future__ import annotations
+
+import uuid
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from dispatch_platform.api.scoping import OrganizationScopedViewSet, ScopedPrimaryKeyRelatedField
+from dispatch_platform.sites.models import Site
+from dispatch_platform.sites.selectors import site_get_by_external_id
+from dispatch_platform.tenancy.models import ApiClient
+from technicians.models import Technician
+
+from . import selectors, services
+from .choices import JobType, Priority, TicketStatus
+from .filters import TicketFilterSet
+from .models import Ticket
+
+
+def actor_for(request) -> services.Actor:
+    if isinstance(request.auth, ApiClient):
+        return services.Actor.for_client(request.auth)
+    return services.Actor.for_user(request.user)
+
+
+class AssetSerializer(serializers.Serializer):
+    make = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    model = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    serial = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class ContactSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+
+class PartLineSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1, default=1)
+
+
+class ClockSerializer(serializers.Serializer):
+    due_at = serializers.DateTimeField()
+    state = serializers.CharField()
+    met_at = serializers.DateTimeField(allow_null=True)
+
+
+class SlaSerializer(serializers.Serializer):
+    response = ClockSerializer(allow_null=True)
+    resolution = ClockSerializer(allow_null=True)
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    source = serializers.CharField(max_length=40, default="api")
+    external_id = serializers.CharField(max_length=100, required=False)
+    title = serializers.CharField(max_length=300, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    job_type = serializers.ChoiceField(choices=JobType.choices, required=False)
+    site = ScopedPrimaryKeyRelatedField(model=Site, required=False)
+    site_external_id = serializers.CharField(write_only=True, required=False)
+    required_skills = serializers.ListField(child=serializers.SlugField(max_length=50), required=False)
+    required_certifications = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
+    asset = AssetSerializer(required=False)
+    contact = ContactSerializer(required=False)
+    parts = PartLineSerializer(many=True, required=False)
+    opened_at = serializers.DateTimeField(required=False)
+    sla = serializers.SerializerMethodField()
+    site_name = serializers.CharField(source="site.name", read_only=True)
+    technician_name = serializers.CharField(source="technician.name", read_only=True, default=None)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id", "number", "source", "external_id", "title", "description", "priority", "job_type", "site",
+            "site_external_id", "site_name", "required_skills", "required_certifications", "asset", "contact",
+            "diagnostics", "parts", "opened_at", "status", "created_at", "updated_at", "technician",
+            "technician_name", "scheduled_start", "eta", "sla", "first_time_fix", "visits", "time_on_site_minutes",
+            "resolution_code", "resolution_notes",
+        ]
+        read_only_fields = [
+            "id", "number", "status", "created_at", "updated_at", "technician", "scheduled_start", "eta",
+            "first_time_fix", "visits", "time_on_site_minutes", "resolution_code", "resolution_notes",
+        ]
+        validators = []  # (source, external_id) duplicates are upserts, not errors
+
+    @extend_schema_field(SlaSerializer)
+    def get_sla(self, ticket: Ticket) -> dict:
+        clocks = {c.kind: c for c in ticket.sla_clocks.all()}
+
+        def one(kind):
+            c = clocks.get(kind)
+            return None if c is None else {"due_at": c.due_at, "state": c.state, "met_at": c.met_at}
+
+        return SlaSerializer({"response": one("response"), "resolution": one("resolution")}).data
+
+    def validate(self, attrs):
+        if external := attrs.pop("site_external_id", None):
+            site = site_get_by_external_id(organization=self.context["request"].organization, external_id=external)
+            if site is None:
+                raise serializers.ValidationError({"site_external_id": [f"No site with external id '{external}'."]})
+            attrs["site"] = site
+        return attrs
+
+
+class TransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=TicketStatus.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssignSerializer(serializers.Serializer):
+    technician = ScopedPrimaryKeyRelatedField(model=Technician)
+    scheduled_start = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganizationScopedViewSet):
+    serializer_class = TicketSerializer
+    filterset_class = TicketFilterSet
+    selector = staticmethod(selectors.ticket_list)
+
+    @extend_schema(
+        request=TicketSerializer,
+        responses={201: TicketSerializer, 200: OpenApiResponse(TicketSerializer, "Existing (source, external_id): updated")},
+        description="Creates a ticket, or updates the one with the same (source, external_id).",
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        source = data.pop("source", "api")
+        external_id = data.pop("external_id", None)
+        if external_id is None:
+            # Without an external id a POST cannot be matched to an earlier one: each creates a ticket.
+            external_id = f"{source}-{uuid.uuid4().hex}"
+        for nested in ("asset", "contact"):
+            if nested in data:
+                data[nested] = dict(data[nested])
+        if "parts" in data:
+            data["parts"] = [dict(p) for p in data["parts"]]
+        ticket, created = services.ticket_upsert(
+            organization=request.organization, actor=actor_for(request), source=source, external_id=external_id,
+            data=data,
+        )
+        ticket = selectors.ticket_get(organization=request.organization, ticket_id=ticket.pk)
+        return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=TransitionSerializer, responses={200: TicketSerializer, 409: OpenApiResponse(description="Illegal transition; names the allowed ones")})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        ticket = self.get_object()
+        body = TransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.ticket_transition(
+            organization=request.organization, actor=actor_for(request), ticket=ticket, **body.validated_data
+        )
+        return Response(self.get_serializer(selectors.ticket_get(organization=request.organization, ticket_id=ticket.pk)).data)
+
+    @extend_schema(request=AssignSerializer, responses={200: TicketSerializer})
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        ticket = self.get_object()
+        body = AssignSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        services.ticket_assign(
+            organization=request.organization, actor=actor_for(request), ticket=ticket,
+            technician=body.validated_data["technician"],
+            scheduled_start=body.validated_data.get("scheduled_start"),
+        )
+        return Response(self.get_serializer(selectors.ticket_get(organization=request.organization, ticket_id=ticket.pk)).data)
+

@@ -1,0 +1,69 @@
+"""The technician's phone: today's jobs in route order, status taps, notes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from dispatch_platform.common.exceptions import ApplicationError
+from dispatch_platform.tenancy.decorators import role_required
+
+from . import lifecycle, selectors, services
+
+
+def _technician(request):
+    technician = getattr(request.user, "technician", None)
+    if technician is None or technician.organization_id != request.organization.pk:
+        raise PermissionDenied("Your account is not linked to a technician of this organization.")
+    return technician
+
+
+def _own_job_or_404(request, technician, ticket_id: int):
+    ticket = selectors.ticket_get(organization=request.organization, ticket_id=ticket_id)
+    if ticket is None or ticket.technician_id != technician.pk:
+        raise Http404("No such job")
+    return ticket
+
+
+@role_required("technician")
+def my_jobs(request):
+    technician = _technician(request)
+    jobs = list(selectors.technician_jobs(organization=request.organization, technician_id=technician.pk))
+    for job in jobs:
+        job.taps = lifecycle.TECHNICIAN_TAPS.get(job.status, ())
+    return render(request, "tickets/my_jobs.html", {"technician": technician, "jobs": jobs})
+
+
+@require_POST
+@role_required("technician")
+def job_status(request, ticket_id: int):
+    technician = _technician(request)
+    ticket = _own_job_or_404(request, technician, ticket_id)
+    status = request.POST.get("status", "")
+    if status not in lifecycle.TECHNICIAN_TAPS.get(ticket.status, ()):
+        messages.error(request, f"{ticket.number}: you cannot set {status.replace('_', ' ')} from {ticket.get_status_display()}.")
+        return redirect("my-jobs")
+    try:
+        services.ticket_transition(organization=request.organization, actor=services.Actor.for_user(request.user),
+                                   ticket=ticket, status=status, note=request.POST.get("note", ""))
+        messages.success(request, f"{ticket.number}: {status.replace('_', ' ')}.")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("my-jobs")
+
+
+@require_POST
+@role_required("technician")
+def job_note(request, ticket_id: int):
+    technician = _technician(request)
+    ticket = _own_job_or_404(request, technician, ticket_id)
+    try:
+        services.ticket_note_add(organization=request.organization, actor=services.Actor.for_user(request.user),
+                                 ticket=ticket, text=request.POST.get("text", ""))
+        messages.success(request, f"{ticket.number}: note added.")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("my-jobs")

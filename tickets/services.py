@@ -1,0 +1,271 @@
+"""Writes of the tickets app: one function per business action, each atomic and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from dispatch_platform.common.exceptions import ApplicationError, ConflictError
+from dispatch_platform.sites.models import Site
+from dispatch_platform.tenancy.models import ApiClient, Organization
+from technicians.models import Technician
+from technicians.selectors import Requirements, qualification_gaps
+
+from . import lifecycle, signals
+from .choices import TicketStatus
+from .models import Ticket, TicketEvent
+
+# Fields an intake (API, ITSM adapter) may set; everything else is the platform's.
+INTAKE_FIELDS = (
+    "title",
+    "description",
+    "priority",
+    "site",
+    "job_type",
+    "required_skills",
+    "required_certifications",
+    "asset",
+    "contact",
+    "diagnostics",
+    "parts",
+    "opened_at",
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did it, for the audit trail: a person, an API client, or the system itself."""
+
+    user: Any = None
+    client: ApiClient | None = None
+    label: str = "system"
+
+    @classmethod
+    def for_user(cls, user) -> Actor:
+        return cls(user=user, label=user.get_full_name() or user.username)
+
+    @classmethod
+    def for_client(cls, client: ApiClient) -> Actor:
+        return cls(client=client, label=f"api:{client.name}")
+
+
+SYSTEM = Actor()
+
+
+def ticket_event_record(
+    *, ticket: Ticket, kind: str, actor: Actor, from_status: str = "", to_status: str = "", message: str = "",
+    data: dict | None = None, at: dt.datetime | None = None,
+) -> TicketEvent:
+    event = TicketEvent(
+        organization_id=ticket.organization_id,
+        ticket=ticket,
+        kind=kind,
+        actor_user=actor.user if getattr(actor.user, "pk", None) else None,
+        actor_client=actor.client,
+        actor_label=actor.label,
+        from_status=from_status,
+        to_status=to_status,
+        message=message,
+        data=data or {},
+    )
+    event.save()
+    if at is not None:
+        # created_at is auto_now_add; a backdated event (history import) sets it explicitly.
+        TicketEvent.objects.filter(pk=event.pk).update(created_at=at)
+    return event
+
+
+def _next_ticket_number(organization: Organization) -> str:
+    # The organization row is the counter: locking it serialises number allocation per tenant.
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    org.ticket_sequence += 1
+    org.save(update_fields=["ticket_sequence"])
+    return f"WO-{org.ticket_sequence:06d}"
+
+
+def _json_safe(value):
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Site):
+        return value.pk
+    return value
+
+
+@transaction.atomic
+def ticket_upsert(*, organization: Organization, actor: Actor, source: str, external_id: str,
+                  data: dict[str, Any]) -> tuple[Ticket, bool]:
+    """Creates the ticket for (source, external_id), or updates it if it exists. Returns (ticket, created).
+
+    `data` holds validated INTAKE_FIELDS; `site` is a Site of this organization.
+    """
+    site = data.get("site")
+    if site is not None and site.organization_id != organization.pk:
+        raise ApplicationError("Unknown site", {"site": ["No such site in this organization."]})
+    existing = (
+        Ticket.objects.for_organization(organization)
+        .select_for_update()
+        .filter(source=source, external_id=external_id)
+        .first()
+    )
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return _ticket_create(organization=organization, actor=actor, source=source,
+                                      external_id=external_id, data=data), True
+        except IntegrityError:
+            # A concurrent request created the same (source, external_id) first: update that one.
+            existing = Ticket.objects.for_organization(organization).select_for_update().get(
+                source=source, external_id=external_id
+            )
+    return ticket_update(organization=organization, actor=actor, ticket=existing, data=data), False
+
+
+def _ticket_create(*, organization: Organization, actor: Actor, source: str, external_id: str,
+                   data: dict[str, Any]) -> Ticket:
+    missing = [f for f in ("title", "priority", "site") if not data.get(f)]
+    if missing:
+        raise ApplicationError("Missing fields", {f: ["This field is required."] for f in missing})
+    ticket = Ticket(
+        organization=organization,
+        source=source,
+        external_id=external_id,
+        number=_next_ticket_number(organization),
+        **{f: data[f] for f in INTAKE_FIELDS if f in data and data[f] is not None},
+    )
+    if ticket.opened_at is None:
+        ticket.opened_at = timezone.now()
+    ticket.full_clean()
+    ticket.save()
+    ticket_event_record(ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=actor, to_status=ticket.status,
+                        data={"source": source, "external_id": external_id, "priority": ticket.priority})
+    signals.ticket_opened.send(sender=Ticket, ticket=ticket, actor=actor)
+    return ticket
+
+
+@transaction.atomic
+def ticket_update(*, organization: Organization, actor: Actor, ticket: Ticket, data: dict[str, Any]) -> Ticket:
+    """Applies intake fields that changed; records what changed; a priority change re-times the SLA."""
+    ticket = Ticket.objects.for_organization(organization).select_for_update().get(pk=ticket.pk)
+    changes: dict[str, list] = {}
+    for field in INTAKE_FIELDS:
+        if field not in data or data[field] is None:
+            continue
+        old, new = getattr(ticket, field), data[field]
+        if field == "site" and old.pk == new.pk:
+            continue
+        if old != new:
+            changes[field] = [_json_safe(old), _json_safe(new)]
+            setattr(ticket, field, new)
+    if not changes:
+        return ticket
+    old_priority = changes.get("priority", [None])[0]
+    ticket.full_clean()
+    ticket.save()
+    ticket_event_record(ticket=ticket, kind=TicketEvent.Kind.UPDATED, actor=actor, data={"changes": changes})
+    if old_priority is not None or "opened_at" in changes or "site" in changes:
+        signals.ticket_priority_changed.send(sender=Ticket, ticket=ticket, old_priority=old_priority, actor=actor)
+    return ticket
+
+
+def _accrue_time_on_site(ticket: Ticket, at: dt.datetime) -> None:
+    if ticket.on_site_since is not None:
+        ticket.time_on_site_minutes += max(0.0, (at - ticket.on_site_since).total_seconds() / 60)
+        ticket.on_site_since = None
+
+
+@transaction.atomic
+def ticket_transition(*, organization: Organization, actor: Actor, ticket: Ticket, status: str, note: str = "",
+                      at: dt.datetime | None = None) -> Ticket:
+    """Moves the ticket along its lifecycle (tickets.lifecycle); an illegal move changes nothing (409)."""
+    at = at or timezone.now()
+    ticket = Ticket.objects.for_organization(organization).select_for_update().get(pk=ticket.pk)
+    old = ticket.status
+    if status not in TicketStatus.values:
+        raise ApplicationError("Unknown status", {"status": [f"'{status}' is not a ticket status."]})
+    if not lifecycle.is_allowed(old, status):
+        allowed = lifecycle.allowed_transitions(old)
+        raise ConflictError(
+            f"Cannot move a ticket from {old} to {status}.",
+            {"status": [f"Allowed from {old}: {', '.join(allowed) or 'none'}."], "allowed": allowed},
+        )
+    if status in lifecycle.NEEDS_TECHNICIAN and ticket.technician_id is None:
+        raise ConflictError(f"A ticket needs a technician to be {status}.",
+                            {"technician": ["Assign a technician first."]})
+
+    if old == TicketStatus.ON_SITE:
+        _accrue_time_on_site(ticket, at)
+    if status == TicketStatus.ON_SITE:
+        ticket.on_site_since = at
+        ticket.visits += 1
+        ticket.first_on_site_at = ticket.first_on_site_at or at
+    elif status == TicketStatus.COMPLETED:
+        ticket.completed_at = at
+        # First-time fix: fixed on the first visit, never sent back for a revisit.
+        ticket.first_time_fix = ticket.visits <= 1 and ticket.first_time_fix is not False
+        if note:
+            ticket.resolution_notes = note
+    elif status == TicketStatus.NEEDS_REVISIT:
+        ticket.first_time_fix = False
+        ticket.completed_at = None
+    ticket.status = status
+    ticket.save()
+    ticket_event_record(ticket=ticket, kind=TicketEvent.Kind.STATUS, actor=actor, from_status=old, to_status=status,
+                        message=note)
+    signals.ticket_status_changed.send(sender=Ticket, ticket=ticket, old_status=old, new_status=status, at=at,
+                                       actor=actor)
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign(*, organization: Organization, actor: Actor, ticket: Ticket, technician: Technician,
+                  scheduled_start: dt.datetime | None = None) -> Ticket:
+    """Puts a qualified technician on the ticket and dispatches it.
+
+    The technician's row is locked first so that two assignments of the same technician (a dispatcher
+    by hand, a plan being applied) are serialised and each sees the other's result.
+    """
+    if technician.organization_id != organization.pk:
+        raise ApplicationError("Unknown technician", {"technician": ["No such technician in this organization."]})
+    Technician.objects.select_for_update().filter(pk=technician.pk).first()
+    ticket = Ticket.objects.for_organization(organization).select_for_update().select_related("site").get(pk=ticket.pk)
+    if ticket.status not in lifecycle.ASSIGNABLE:
+        raise ConflictError(
+            f"A ticket that is {ticket.status} cannot be (re)assigned.",
+            {"status": [f"Assign only while {', '.join(sorted(lifecycle.ASSIGNABLE))}."]},
+        )
+    requirements = Requirements(
+        skills=frozenset(ticket.required_skills),
+        certifications=frozenset(ticket.required_certifications),
+        clearance=ticket.site.clearance_required,
+    )
+    if gaps := qualification_gaps(technician, requirements, on=timezone.localdate()):
+        raise ApplicationError("Technician not qualified", {"technician": [f"{technician.name}: {g}." for g in gaps]})
+
+    previous = ticket.technician
+    old_status = ticket.status
+    ticket.technician = technician
+    if scheduled_start is not None:
+        ticket.scheduled_start = scheduled_start
+    ticket.save(update_fields=["technician", "scheduled_start", "updated_at"])
+    ticket_event_record(
+        ticket=ticket, kind=TicketEvent.Kind.ASSIGNED, actor=actor,
+        message=f"Assigned to {technician.name}" + (f" (was {previous.name})" if previous else ""),
+        data={"technician": technician.pk, "previous": previous.pk if previous else None},
+    )
+    signals.ticket_assigned.send(sender=Ticket, ticket=ticket, technician=technician, actor=actor)
+    if old_status != TicketStatus.DISPATCHED:
+        ticket = ticket_transition(organization=organization, actor=actor, ticket=ticket,
+                                   status=TicketStatus.DISPATCHED)
+    return ticket
+
+
+@transaction.atomic
+def ticket_note_add(*, organization: Organization, actor: Actor, ticket: Ticket, text: str) -> TicketEvent:
+    if not text.strip():
+        raise ApplicationError("Empty note", {"text": ["A note needs some text."]})
+    ticket = Ticket.objects.for_organization(organization).get(pk=ticket.pk)
+    return ticket_event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=actor, message=text.strip())

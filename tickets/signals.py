@@ -1,0 +1,15 @@
+"""What the tickets app tells higher layers (SLA, dispatch, webhooks) without importing them.
+
+Receivers run inside the sending service's transaction: a receiver that raises undoes the change.
+"""
+
+from django.dispatch import Signal
+
+# ticket, actor
+ticket_opened = Signal()
+# ticket, old_status, new_status, at, actor
+ticket_status_changed = Signal()
+# ticket, old_priority, actor
+ticket_priority_changed = Signal()
+# ticket, technician, actor
+ticket_assigned = Signal()
