@@ -25,14 +25,19 @@ def _database_url() -> str:
     return f"postgres://{user}@{host}:{port}/{db['NAME']}"
 
 
-def start_worker(name: str, queues: str = "default,sla,optimize,webhooks", concurrency: int = 2) -> subprocess.Popen:
-    env = {
+def worker_env() -> dict[str, str]:
+    """The environment of a worker or beat process: the test database, the configured broker."""
+    return {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "DB_CONN_MAX_AGE": "0",
     }
+
+
+def start_worker(name: str, queues: str = "default,sla,optimize,webhooks", concurrency: int = 2) -> subprocess.Popen:
+    env = worker_env()
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "dispatch_platform", "worker", "--hostname", f"{name}@%h",
          "--queues", queues, "--concurrency", str(concurrency), "--loglevel", "WARNING", "--without-gossip",
