@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "sla",
     "dispatch_platform.dispatch",
     "reports",
+    "dispatch_platform.demo",
 ]
 
 MIDDLEWARE = [

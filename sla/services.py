@@ -18,6 +18,7 @@ from tickets.choices import TicketStatus
 from tickets.models import Ticket, TicketEvent
 from tickets.services import SYSTEM, Actor, ticket_event_record
 
+from . import signals
 from .models import SlaClock, SlaPolicy, SlaTarget
 from .selectors import sla_policy_for
 
@@ -50,7 +51,12 @@ def _timing(clock: SlaClock, site_cal: BusinessCalendar, opened_at: dt.datetime)
     clock.at_risk_at = at_risk_moment(opened_at, due, clock.at_risk_percent, cal, clock.target)
 
 
+def _announce(clock_ids: list[int], event: str) -> None:
+    transaction.on_commit(lambda: signals.sla_clock_changed.send(sender=SlaClock, clock_ids=clock_ids, event=event))
+
+
 def _record(clock: SlaClock, what: str, actor: Actor = SYSTEM, at: dt.datetime | None = None, **data) -> None:
+    _announce([clock.pk], what.split(" ")[0])
     ticket_event_record(
         ticket=clock.ticket, kind=TicketEvent.Kind.SLA, actor=actor, at=at,
         message=f"{clock.get_kind_display()} clock {what}",
@@ -217,6 +223,7 @@ def _sweep_batch(now: dt.datetime, to_state: str, batch_size: int, counts: dict[
             )
             for r in rows
         )
+        _announce(ids, to_state)
         counts[to_state] += len(rows)
         return len(rows) == batch_size
 
