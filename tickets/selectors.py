@@ -10,7 +10,8 @@ from .choices import OPEN_STATUSES
 from .filters import TicketFilterSet
 from .models import Ticket, TicketEvent
 
-LIVE_CLOCK_STATES = ("running", "at_risk", "breached", "paused")
+# Clocks that still decide urgency: not met, not stopped, not paused (a paused due time moves on resume).
+URGENT_CLOCK = Q(sla_clocks__state__in=("running", "at_risk", "breached"), sla_clocks__met_at__isnull=True)
 
 
 def ticket_base(*, organization: Organization) -> QuerySet[Ticket]:
@@ -36,7 +37,7 @@ def ticket_queue(*, organization: Organization, filters: dict | None = None) -> 
         ticket_base(organization=organization)
         .filter(status__in=OPEN_STATUSES)
         .annotate(
-            next_due=Min("sla_clocks__due_at", filter=Q(sla_clocks__state__in=LIVE_CLOCK_STATES)),
+            next_due=Min("sla_clocks__due_at", filter=URGENT_CLOCK),
         )
         .order_by(F("next_due").asc(nulls_last=True), "priority", "opened_at")
     )
@@ -48,7 +49,7 @@ def technician_jobs(*, organization: Organization, technician_id: int) -> QueryS
     return (
         ticket_base(organization=organization)
         .filter(technician_id=technician_id, status__in=OPEN_STATUSES)
-        .annotate(next_due=Min("sla_clocks__due_at", filter=Q(sla_clocks__state__in=LIVE_CLOCK_STATES)))
+        .annotate(next_due=Min("sla_clocks__due_at", filter=URGENT_CLOCK))
         .order_by(F("scheduled_start").asc(nulls_last=True), F("next_due").asc(nulls_last=True), "opened_at")
     )
 

@@ -9,6 +9,7 @@ from dispatch_platform.tenancy.decorators import DISPATCH_ROLES, role_required
 
 from . import selectors
 from .choices import Priority, TicketStatus
+from .templatetags.dispatch_tags import risk
 
 
 @role_required(*DISPATCH_ROLES)
@@ -27,8 +28,8 @@ def queue(request):
         "selected": filters,
         "counts": {
             "open": len(tickets),
-            "breached": sum(1 for t in tickets if any(c.state == "breached" and c.met_at is None for c in t.sla_clocks.all())),
-            "at_risk": sum(1 for t in tickets if any(c.state == "at_risk" for c in t.sla_clocks.all())),
+            "breached": sum(1 for t in tickets if risk(t) == "breached"),
+            "at_risk": sum(1 for t in tickets if risk(t) == "at_risk"),
             "unassigned": sum(1 for t in tickets if t.technician_id is None),
         },
     }

@@ -31,19 +31,32 @@ def duration(minutes: int | float | None) -> str:
     return f"overdue {text}" if late else text
 
 
+def clock_risk(clock, now: dt.datetime) -> str:
+    """breached / at_risk / paused / ok / done — from the clock's times, so it is right even before the
+    next sweep has recorded the change."""
+    if clock.met_at is not None or clock.state in ("met", "cancelled"):
+        return "done"
+    if clock.state == "paused":
+        return "paused"
+    if clock.state == "breached" or clock.due_at <= now:
+        return "breached"
+    if clock.state == "at_risk" or clock.at_risk_at <= now:
+        return "at_risk"
+    return "ok"
+
+
 @register.filter
 def risk(ticket) -> str:
-    """The ticket's worst live clock: breached, at_risk, paused, ok, or none."""
-    states = {c.state for c in ticket.sla_clocks.all() if c.met_at is None}
-    for state in ("breached", "at_risk", "paused", "running"):
-        if state in states:
-            return {"running": "ok"}.get(state, state)
-    return "none"
+    """The ticket's worst open clock: breached, at_risk, paused, ok, or none."""
+    now = timezone.now()
+    found = {clock_risk(c, now) for c in ticket.sla_clocks.all()}
+    return next((r for r in ("breached", "at_risk", "paused", "ok") if r in found), "none")
 
 
 @register.filter
 def local(moment: dt.datetime | None, tz: str) -> dt.datetime | None:
-    return moment.astimezone(ZoneInfo(tz)) if moment else None
+    """The wall-clock time at `tz` (naive, so Django's date filters don't convert it back to UTC)."""
+    return moment.astimezone(ZoneInfo(tz)).replace(tzinfo=None) if moment else None
 
 
 @register.filter
