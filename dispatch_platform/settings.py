@@ -164,6 +164,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ClearanceEnum": "dispatch_platform.sites.choices.Clearance"},
 }
 
 # --- Celery ----------------------------------------------------------------------------------------

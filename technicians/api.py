@@ -52,6 +52,8 @@ class TechnicianViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     filterset_fields = ["region", "active", "clearance"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Technician.objects.none()
         return selectors.technician_list(organization=self.request.organization, active_only=False)
 
     def perform_create(self, serializer):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 
@@ -11,9 +13,12 @@ class OrganizationScopedViewSet(viewsets.GenericViewSet):
     selector = None
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no tenant
+            return self.get_serializer_class().Meta.model.objects.none()
         return type(self).selector(organization=self.request.organization)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A related id that must belong to the request's organization ("object does not exist" otherwise)."""
 
