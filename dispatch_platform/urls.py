@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("", include("dispatch_platform.dispatch.urls")),
     path("", include("reports.urls")),
+    path("", include("sla.urls")),
 ]

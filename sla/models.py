@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -109,3 +110,45 @@ class SlaClock(OrganizationOwned):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.state} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class EscalationRule(OrganizationOwned):
+    """Who is told when a clock goes at risk or breaches (e.g. P1 at risk → the duty manager)."""
+
+    class Event(models.TextChoices):
+        AT_RISK = "at_risk", "At risk"
+        BREACHED = "breached", "Breached"
+
+    priority = models.CharField(max_length=2, choices=Priority.choices, blank=True, default="",
+                                help_text="Blank: every priority")
+    event = models.CharField(max_length=10, choices=Event.choices)
+    notify_roles = models.JSONField(default=list, blank=True, help_text='In-app, e.g. ["dispatcher", "admin"]')
+    notify_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    emails = models.JSONField(default=list, blank=True, help_text="E-mail addresses, e.g. the duty manager")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["priority", "event"]
+
+    def __str__(self) -> str:
+        return f"{self.priority or 'any'} {self.event} → {', '.join(self.notify_roles + self.emails)}"
+
+
+class Notification(OrganizationOwned):
+    """An in-app message to one user (the dispatcher's bell)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    message = models.CharField(max_length=300)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The bell counts a user's unread notifications on every page load.
+            models.Index(fields=["user"], name="sla_notif_unread_idx", condition=Q(read_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return self.message

@@ -5,6 +5,7 @@ from django.dispatch import receiver
 from tickets import signals
 
 from . import services
+from . import signals as signals_sla
 
 
 @receiver(signals.ticket_opened, dispatch_uid="sla.ticket_opened")
@@ -20,3 +21,11 @@ def follow_status(sender, ticket, old_status, new_status, at, actor, **kwargs):
 @receiver(signals.ticket_priority_changed, dispatch_uid="sla.ticket_priority_changed")
 def retime(sender, ticket, old_priority, actor, **kwargs):
     services.sla_clocks_retime(ticket=ticket, actor=actor)
+
+
+@receiver(signals_sla.sla_clock_changed, dispatch_uid="sla.escalate")
+def escalate(sender, clock_ids, event, **kwargs):
+    if event in ("at_risk", "breached"):
+        from .tasks import sla_escalate
+
+        sla_escalate.delay(list(clock_ids), event)

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from dispatch_platform.tenancy.models import Organization
 
-from .models import SlaClock, SlaPolicy
+from .models import Notification, SlaClock, SlaPolicy
 
 
 def sla_policy_list(*, organization: Organization) -> QuerySet[SlaPolicy]:
@@ -31,3 +31,8 @@ def sla_policy_for(*, organization: Organization, customer_id: int | None, regio
 
 def sla_clocks_for_ticket(*, organization: Organization, ticket_id: int) -> QuerySet[SlaClock]:
     return SlaClock.objects.for_organization(organization).filter(ticket_id=ticket_id).order_by("kind")
+
+
+def notifications_for(*, organization: Organization, user, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.for_organization(organization).filter(user=user).select_related("ticket")
+    return qs.filter(read_at__isnull=True) if unread_only else qs

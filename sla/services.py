@@ -8,29 +8,30 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from dispatch_platform.common.calendar import BusinessCalendar, at_risk_moment, compute_due
+from dispatch_platform.common.calendar import (
+    BusinessCalendar,
+    at_risk_moment,
+    calendar_for_target,
+    compute_due,
+)
 from dispatch_platform.sites.selectors import site_calendar
+from dispatch_platform.tenancy.models import Membership
 from tickets.choices import TicketStatus
 from tickets.models import Ticket, TicketEvent
 from tickets.services import SYSTEM, Actor, ticket_event_record
 
 from . import signals
-from .models import SlaClock, SlaPolicy, SlaTarget
+from .models import EscalationRule, Notification, SlaClock, SlaPolicy, SlaTarget
 from .selectors import sla_policy_for
 
 logger = logging.getLogger(__name__)
 
 LIVE = (SlaClock.State.RUNNING, SlaClock.State.AT_RISK)
-
-
-def _clock_calendar(target: dict, site_cal: BusinessCalendar) -> BusinessCalendar:
-    if target.get("kind") == "duration" and target.get("calendar") == "24x7":
-        return BusinessCalendar.twenty_four_seven(site_cal.timezone)
-    return site_cal
 
 
 def _target_for(ticket: Ticket) -> tuple[SlaTarget | None, object]:
@@ -43,12 +44,24 @@ def _target_for(ticket: Ticket) -> tuple[SlaTarget | None, object]:
 
 
 def _timing(clock: SlaClock, site_cal: BusinessCalendar, opened_at: dt.datetime) -> None:
-    cal = _clock_calendar(clock.target, site_cal)
+    cal = calendar_for_target(clock.target, site_cal)
     due = compute_due(clock.target, opened_at, cal)
     if clock.paused_minutes:
         due = cal.add_business_minutes(due, clock.paused_minutes)
     clock.due_at = due
     clock.at_risk_at = at_risk_moment(opened_at, due, clock.at_risk_percent, cal, clock.target)
+
+
+def _schedule_timers(clock: SlaClock) -> None:
+    """ETA tasks at the clock's at-risk and due moments: faster than the beat sweep, which stays the
+    safety net (an ETA held by a worker is lost if it is killed; PLATFORM-NOTES)."""
+    from . import tasks
+
+    moments = [m for m in (clock.at_risk_at, clock.due_at) if m is not None]
+    clock_id = clock.pk
+    transaction.on_commit(
+        lambda: [tasks.sla_clock_timer.apply_async(args=[clock_id], eta=m) for m in moments]
+    )
 
 
 def _announce(clock_ids: list[int], event: str) -> None:
@@ -81,6 +94,7 @@ def sla_clocks_start(*, ticket: Ticket, actor: Actor = SYSTEM) -> list[SlaClock]
         )
         _timing(clock, site_cal, ticket.opened_at)
         clock.save()
+        _schedule_timers(clock)
         _record(clock, "started", actor, policy=policy.name, target=spec)
         clocks.append(clock)
     return clocks
@@ -107,6 +121,7 @@ def sla_clocks_retime(*, ticket: Ticket, actor: Actor = SYSTEM) -> list[SlaClock
             # The new target is looser: the breach no longer stands.
             clock.state, clock.breached_at = SlaClock.State.RUNNING, None
         clock.save()
+        _schedule_timers(clock)
         _record(clock, f"re-timed for {ticket.priority}", actor)
     return clocks
 
@@ -161,7 +176,7 @@ def _meet(clock: SlaClock, at: dt.datetime, actor: Actor) -> None:
 
 def _resume(clock: SlaClock, *, since: dt.datetime, at: dt.datetime, site_cal: BusinessCalendar, actor: Actor,
             what: str) -> None:
-    cal = _clock_calendar(clock.target, site_cal)
+    cal = calendar_for_target(clock.target, site_cal)
     left_to_due = _remaining(cal, since, clock.due_at)
     left_to_risk = _remaining(cal, since, clock.at_risk_at)
     clock.paused_minutes += cal.business_minutes_between(since, at) if at > since else 0.0
@@ -172,10 +187,12 @@ def _resume(clock: SlaClock, *, since: dt.datetime, at: dt.datetime, site_cal: B
     if clock.state != SlaClock.State.BREACHED or clock.breached_at is None:
         clock.state = SlaClock.State.AT_RISK if clock.was_at_risk else SlaClock.State.RUNNING
     clock.save()
+    _schedule_timers(clock)
     _record(clock, what, actor)
 
 
-def sla_sweep(*, now: dt.datetime | None = None, batch_size: int = 2000) -> dict[str, int]:
+def sla_sweep(*, now: dt.datetime | None = None, batch_size: int = 2000,
+              clock_ids: list[int] | None = None) -> dict[str, int]:
     """Marks live clocks at risk and breached as time passes; each change happens and is recorded once.
 
     Steps, per batch and per kind of change:
@@ -186,19 +203,22 @@ def sla_sweep(*, now: dt.datetime | None = None, batch_size: int = 2000) -> dict
     """
     now = now or timezone.now()
     counts = {"at_risk": 0, "breached": 0}
-    while _sweep_batch(now, SlaClock.State.BREACHED, batch_size, counts):
+    while _sweep_batch(now, SlaClock.State.BREACHED, batch_size, counts, clock_ids):
         pass
-    while _sweep_batch(now, SlaClock.State.AT_RISK, batch_size, counts):
+    while _sweep_batch(now, SlaClock.State.AT_RISK, batch_size, counts, clock_ids):
         pass
     return counts
 
 
-def _sweep_batch(now: dt.datetime, to_state: str, batch_size: int, counts: dict[str, int]) -> bool:
+def _sweep_batch(now: dt.datetime, to_state: str, batch_size: int, counts: dict[str, int],
+                 clock_ids: list[int] | None) -> bool:
     with transaction.atomic():
         if to_state == SlaClock.State.BREACHED:
             due = SlaClock.objects.filter(state__in=LIVE, due_at__lte=now)
         else:
             due = SlaClock.objects.filter(state=SlaClock.State.RUNNING, at_risk_at__lte=now, due_at__gt=now)
+        if clock_ids is not None:
+            due = due.filter(id__in=clock_ids)
         rows = list(
             due.select_for_update(skip_locked=True)
             .order_by("due_at")
@@ -246,3 +266,59 @@ def sla_policy_save(*, organization, data: dict, policy: SlaPolicy | None = None
             row.full_clean()
             row.save()
     return policy
+
+
+def _recipients(organization_id: int, rules: list[EscalationRule]) -> set[int]:
+    roles = {role for rule in rules for role in rule.notify_roles}
+    users = set(
+        Membership.objects.filter(organization_id=organization_id, role__in=roles).values_list("user_id", flat=True)
+    )
+    for rule in rules:
+        if rule.pk:  # the built-in default rule is not saved and names no users
+            users.update(u.pk for u in rule.notify_users.all())
+    return users
+
+
+# Without rules of its own, a tenant's dispatchers and admins hear of every at-risk and breached clock.
+DEFAULT_RULE = EscalationRule(notify_roles=["dispatcher", "admin"], emails=[])
+
+
+@transaction.atomic
+def sla_escalate(*, clock_ids: list[int], event: str) -> int:
+    """Tells the people the tenant's escalation rules name: in-app notifications and e-mail.
+
+    Returns the number of notifications written.
+    """
+    clocks = list(SlaClock.objects.filter(id__in=clock_ids).select_related("ticket", "ticket__site", "organization"))
+    written = 0
+    for clock in clocks:
+        rules = [
+            r for r in EscalationRule.objects.for_organization(clock.organization_id)
+            .filter(active=True, event=event).prefetch_related("notify_users")
+            if r.priority in ("", clock.priority)
+        ] or [DEFAULT_RULE]
+        ticket = clock.ticket
+        verb = "breached" if event == "breached" else "is at risk"
+        message = (f"{ticket.number} {clock.priority} {clock.get_kind_display().lower()} SLA {verb} "
+                   f"(due {clock.due_at:%Y-%m-%d %H:%M} UTC) — {ticket.site.name}")[:300]
+        users = _recipients(clock.organization_id, rules)
+        Notification.objects.bulk_create(
+            Notification(organization_id=clock.organization_id, user_id=u, ticket=ticket, kind=f"sla.{event}",
+                         message=message)
+            for u in sorted(users)
+        )
+        written += len(users)
+        emails = sorted({e for r in rules for e in r.emails}
+                        | (set(clock.organization.escalation_emails) if event == "breached" else set()))
+        if emails:
+            send_mail(subject=message[:120], message=f"{message}\n\n{ticket.title}", from_email=None,
+                      recipient_list=emails, fail_silently=False)
+    return written
+
+
+@transaction.atomic
+def notifications_mark_read(*, organization, user, notification_ids: list[int] | None = None) -> int:
+    qs = Notification.objects.for_organization(organization).filter(user=user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(id__in=notification_ids)
+    return qs.update(read_at=timezone.now())

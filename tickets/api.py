@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import uuid
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from dispatch_platform.api.scoping import OrganizationScopedViewSet, ScopedPrimaryKeyRelatedField
+from dispatch_platform.common.calendar import business_minutes_remaining
 from dispatch_platform.sites.models import Site
-from dispatch_platform.sites.selectors import site_get_by_external_id
+from dispatch_platform.sites.selectors import site_calendar, site_get_by_external_id
 from dispatch_platform.tenancy.models import ApiClient
 from technicians.models import Technician
 
@@ -48,6 +50,10 @@ class ClockSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
     state = serializers.CharField()
     met_at = serializers.DateTimeField(allow_null=True)
+    at_risk_at = serializers.DateTimeField()
+    business_minutes_remaining = serializers.FloatField(
+        allow_null=True, help_text="Minutes of the target's clock until due (negative when overdue); null once met"
+    )
 
 
 class SlaSerializer(serializers.Serializer):
@@ -91,10 +97,22 @@ class TicketSerializer(serializers.ModelSerializer):
     @extend_schema_field(SlaSerializer)
     def get_sla(self, ticket: Ticket) -> dict:
         clocks = {c.kind: c for c in ticket.sla_clocks.all()}
+        now = timezone.now()
+
+        def remaining(c) -> float | None:
+            if c.met_at is not None or c.state in ("met", "cancelled"):
+                return None
+            calendar = site_calendar(ticket.site, ticket.site.organization)
+            # A paused clock's remaining time is frozen at the moment it paused.
+            moment = c.paused_at if c.state == "paused" and c.paused_at else now
+            return round(business_minutes_remaining(c.target, calendar, moment, c.due_at), 1)
 
         def one(kind):
             c = clocks.get(kind)
-            return None if c is None else {"due_at": c.due_at, "state": c.state, "met_at": c.met_at}
+            if c is None:
+                return None
+            return {"due_at": c.due_at, "state": c.state, "met_at": c.met_at, "at_risk_at": c.at_risk_at,
+                    "business_minutes_remaining": remaining(c)}
 
         return SlaSerializer({"response": one("response"), "resolution": one("resolution")}).data
 

@@ -17,7 +17,7 @@ URGENT_CLOCK = Q(sla_clocks__state__in=("running", "at_risk", "breached"), sla_c
 def ticket_base(*, organization: Organization) -> QuerySet[Ticket]:
     return (
         Ticket.objects.for_organization(organization)
-        .select_related("site", "site__customer", "technician")
+        .select_related("site", "site__customer", "site__organization", "technician")
         .prefetch_related("sla_clocks")
     )
 

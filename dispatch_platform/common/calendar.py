@@ -726,3 +726,18 @@ def at_risk_moment(
     total = calendar.business_minutes_between(opened_at, due_at)
     moment = calendar.add_business_minutes(opened_at, total * at_risk_percent / 100)
     return min(moment, _from_us(due_us))
+
+
+def calendar_for_target(target: Mapping, calendar: BusinessCalendar) -> BusinessCalendar:
+    """The calendar a target's minutes are counted on: around the clock for "24x7", else the site's."""
+    return _twenty_four_seven(calendar.timezone) if _is_wall_clock(target, calendar) else calendar
+
+
+def business_minutes_remaining(
+    target: Mapping, calendar: BusinessCalendar, now: dt.datetime, due_at: dt.datetime
+) -> float:
+    """Minutes of the target's own clock from `now` until `due_at`; negative once overdue."""
+    cal = calendar_for_target(target, calendar)
+    if due_at >= now:
+        return cal.business_minutes_between(now, due_at)
+    return -cal.business_minutes_between(due_at, now)

@@ -26,10 +26,15 @@ def _ticket_or_404(request, ticket_id: int):
 @role_required(*DISPATCH_ROLES)
 def ticket_detail(request, ticket_id: int):
     ticket = _ticket_or_404(request, ticket_id)
+    events = list(selectors.ticket_events(organization=request.organization, ticket=ticket))
+    clocks = sorted(ticket.sla_clocks.all(), key=lambda c: c.kind != "response")
+    for clock in clocks:
+        # Why a clock stands where it does: its own history (started, paused, resumed, met, breached).
+        clock.history = [e for e in events if e.kind == "sla" and e.data.get("clock") == clock.kind]
     context = {
         "ticket": ticket,
-        "clocks": sorted(ticket.sla_clocks.all(), key=lambda c: c.kind != "response"),
-        "events": selectors.ticket_events(organization=request.organization, ticket=ticket),
+        "clocks": clocks,
+        "events": events,
         "recommendations": ticket_recommendations(organization=request.organization, ticket=ticket)
         if ticket.status in lifecycle.ASSIGNABLE else [],
         "transitions": lifecycle.allowed_transitions(ticket.status),
