@@ -47,6 +47,14 @@ def start_worker(name: str, queues: str = "default,sla,optimize,webhooks", concu
     )
 
 
+def start_beat(schedule_file: Path, **env: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "dispatch_platform", "beat", "--loglevel", "WARNING",
+         "--schedule", str(schedule_file)],
+        cwd=ROOT, env={**worker_env(), **env},
+    )
+
+
 def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
@@ -57,7 +65,17 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db):
+def real_broker():
+    """Tasks sent from the test process go to the broker (unit tests run them eagerly)."""
+    from dispatch_platform.celery import app
+
+    app.conf.task_always_eager = False
+    yield app
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, real_broker):
     from dispatch_platform.celery import app
 
     # A clean broker: tasks left by an earlier test must not leak into this one.

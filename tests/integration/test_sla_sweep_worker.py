@@ -1,8 +1,6 @@
 """Celery beat + a real worker on the broker mark an overdue clock breached, once, with its TicketEvent."""
 
 import datetime as dt
-import subprocess
-import sys
 import time
 
 import pytest
@@ -11,7 +9,7 @@ from django.utils import timezone
 from sla.models import SlaClock
 from tickets.models import TicketEvent
 
-from .conftest import ROOT, stop, worker_env
+from .conftest import start_beat, stop
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -24,11 +22,7 @@ def test_beat_and_a_real_worker_breach_an_overdue_clock_exactly_once(celery_work
     clock = SlaClock.objects.get(kind="response")
     assert clock.state == "running"
 
-    beat = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "dispatch_platform", "beat", "--loglevel", "WARNING",
-         "--schedule", str(tmp_path / "beat-schedule")],
-        cwd=ROOT, env={**worker_env(), "SLA_SWEEP_SECONDS": "1"},
-    )
+    beat = start_beat(tmp_path / "beat-schedule", SLA_SWEEP_SECONDS="1")
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
