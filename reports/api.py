@@ -47,6 +47,7 @@ class ComplianceRowSerializer(serializers.Serializer):
     resolution_compliance = serializers.FloatField(allow_null=True)
     first_time_fix_rate = serializers.FloatField(allow_null=True)
     mean_time_on_site_minutes = serializers.FloatField(allow_null=True)
+    penalties = serializers.FloatField(help_text="Penalty exposure of the group's breached clocks (contract currency)")
 
 
 class SlaComplianceApi(APIView):

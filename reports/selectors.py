@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from dispatch_platform.tenancy.models import Organization
 from sla.models import SlaClock
@@ -46,6 +48,7 @@ def sla_compliance(*, organization: Organization, group_by: str, date_from: dt.d
     if group_by == "month":
         qs = qs.annotate(month=TruncMonth("opened_at", tzinfo=tz))
     key = GROUPS[group_by]
+    penalties = _penalties(organization, start, end, group_by, tz)
     done = Q(completed_at__isnull=False)
     rows = (
         qs.values(group_key=F(key))
@@ -63,9 +66,7 @@ def sla_compliance(*, organization: Organization, group_by: str, date_from: dt.d
     )
     result = []
     for r in rows:
-        group = r["group_key"]
-        if isinstance(group, dt.datetime):
-            group = group.astimezone(tz).strftime("%Y-%m")
+        group = _label(r["group_key"], tz)
         result.append(
             {
                 "key": group if group not in (None, "") else "(none)",
@@ -78,9 +79,37 @@ def sla_compliance(*, organization: Organization, group_by: str, date_from: dt.d
                 "resolution_compliance": _ratio(r["resolution_met"], r["resolution_met"] + r["resolution_breached"]),
                 "first_time_fix_rate": _ratio(r["first_time_fixed"], r["completed"]),
                 "mean_time_on_site_minutes": round(r["mean_time_on_site"], 1) if r["mean_time_on_site"] is not None else None,
+                "penalties": float(round(penalties.get(group, Decimal(0)), 2)),
             }
         )
     return result
+
+
+def _label(group, tz: ZoneInfo) -> str:
+    if isinstance(group, dt.datetime):
+        return group.astimezone(tz).strftime("%Y-%m")
+    return group if group not in (None, "") else "(none)"
+
+
+def _penalties(organization: Organization, start: dt.datetime, end: dt.datetime, group_by: str,
+               tz: ZoneInfo) -> dict[str, Decimal]:
+    """Penalty exposure per group: per breach, plus per hour late (until met, or until now if still open)."""
+    clocks = SlaClock.objects.for_organization(organization).filter(
+        state=SlaClock.State.BREACHED, ticket__opened_at__gte=start, ticket__opened_at__lt=end
+    )
+    if group_by == "month":
+        clocks = clocks.annotate(month=TruncMonth("ticket__opened_at", tzinfo=tz))
+        key = "month"
+    else:
+        key = f"ticket__{GROUPS[group_by]}"
+    now = timezone.now()
+    totals: dict[str, Decimal] = {}
+    for c in clocks.values(key, "penalty_per_breach", "penalty_per_hour_late", "due_at", "met_at"):
+        hours_late = Decimal(max(0.0, ((c["met_at"] or now) - c["due_at"]).total_seconds() / 3600))
+        amount = c["penalty_per_breach"] + c["penalty_per_hour_late"] * hours_late
+        label = _label(c[key], tz)
+        totals[label] = totals.get(label, Decimal(0)) + amount
+    return totals
 
 
 def sla_totals(rows: list[dict]) -> dict:
@@ -94,4 +123,5 @@ def sla_totals(rows: list[dict]) -> dict:
         "resolution_compliance": _ratio(total("resolution_met"), total("resolution_met") + total("resolution_breached")),
         "response_breached": total("response_breached"),
         "resolution_breached": total("resolution_breached"),
+        "penalties": round(sum(r["penalties"] for r in rows), 2),
     }

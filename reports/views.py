@@ -14,7 +14,7 @@ from .selectors import GROUPS, sla_compliance, sla_totals
 
 COLUMNS = [
     "key", "tickets", "response_met", "response_breached", "response_compliance", "resolution_compliance",
-    "first_time_fix_rate", "mean_time_on_site_minutes",
+    "first_time_fix_rate", "mean_time_on_site_minutes", "penalties",
 ]
 
 

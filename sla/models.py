@@ -79,6 +79,9 @@ class SlaClock(OrganizationOwned):
     priority = models.CharField(max_length=2, choices=Priority.choices)
     target = models.JSONField()  # the target as it was when the clock started
     at_risk_percent = models.PositiveSmallIntegerField(default=75)
+    # The contract's penalties as they were when the clock started (a policy change does not rewrite them).
+    penalty_per_breach = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    penalty_per_hour_late = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     started_at = models.DateTimeField()
     due_at = models.DateTimeField()
     at_risk_at = models.DateTimeField()

@@ -90,6 +90,7 @@ def sla_clocks_start(*, ticket: Ticket, actor: Actor = SYSTEM) -> list[SlaClock]
         clock = SlaClock(
             organization_id=ticket.organization_id, ticket=ticket, kind=kind, policy=policy,
             priority=ticket.priority, target=spec, at_risk_percent=target.at_risk_percent,
+            penalty_per_breach=target.penalty_per_breach, penalty_per_hour_late=target.penalty_per_hour_late,
             started_at=ticket.opened_at,
         )
         _timing(clock, site_cal, ticket.opened_at)
@@ -116,6 +117,8 @@ def sla_clocks_retime(*, ticket: Ticket, actor: Actor = SYSTEM) -> list[SlaClock
             continue
         clock.target = target.response if clock.kind == SlaClock.Kind.RESPONSE else target.resolution
         clock.priority, clock.policy, clock.at_risk_percent = ticket.priority, policy, target.at_risk_percent
+        clock.penalty_per_breach = target.penalty_per_breach
+        clock.penalty_per_hour_late = target.penalty_per_hour_late
         _timing(clock, site_cal, ticket.opened_at)
         if clock.state == SlaClock.State.BREACHED and clock.due_at > now:
             # The new target is looser: the breach no longer stands.

@@ -994,6 +994,8 @@ class DemoGenerator:
                     clock = SlaClock(
                         organization=org, ticket=tk, kind=c["kind"], policy=rec["site"].policy,
                         priority=tk.priority, target=c["target"], at_risk_percent=c["pct"],
+                        penalty_per_breach=rec["site"].targets[tk.priority].penalty_per_breach,
+                        penalty_per_hour_late=rec["site"].targets[tk.priority].penalty_per_hour_late,
                         started_at=tk.opened_at, due_at=c["due"], at_risk_at=c["risk"], state=c["state"],
                         was_at_risk=c["was_at_risk"], paused_at=c["paused_at"], met_at=c["met_at"],
                         breached_at=c["breached_at"], created_at=tk.opened_at, updated_at=min(c["final"], self.now),

@@ -36,5 +36,5 @@ def site_calendar(site: Site, organization: Organization | None = None) -> Busin
         timezone=site.timezone,
         business_hours=hours,
         holidays=site.holidays,
-        closures=tuple(dt.date.fromisoformat(d) for d in site.closures or ()),
+        closures=tuple(dt.date.fromisoformat(d) for d in [*(organization.closures or ()), *(site.closures or ())]),
     )

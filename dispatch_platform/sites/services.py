@@ -53,6 +53,7 @@ def site_normalise(data: dict[str, Any], *, current: Site | None = None) -> dict
             timezone=tz,
             business_hours=data.get("business_hours"),
             holidays=data.get("holidays", current.holidays if current else None),
+            closures=data.get("closures", current.closures if current else ()) or (),
         )
     except CalendarError as exc:
         raise ApplicationError("Invalid calendar", {exc.field: [str(exc.message)]})

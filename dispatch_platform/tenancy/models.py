@@ -18,6 +18,8 @@ class Organization(BaseModel):
     # null = Mon–Fri 08:00–17:00; same shape as Site.business_hours.
     default_business_hours = models.JSONField(null=True, blank=True)
     escalation_emails = models.JSONField(default=list, blank=True)
+    # Local dates every site of the tenant is closed (company shutdown), besides public holidays.
+    closures = models.JSONField(default=list, blank=True)
     # Last ticket number handed out (WO-000123); incremented under a row lock by tickets.services.
     ticket_sequence = models.PositiveIntegerField(default=0)
 

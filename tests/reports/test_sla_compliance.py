@@ -57,3 +57,16 @@ def test_the_page_shows_the_table_and_exports_csv(client, tenant_a, api):
     csv = client.get("/reports/?group_by=site&format=csv")
     assert csv["Content-Type"] == "text/csv"
     assert csv.content.decode().splitlines()[0].startswith("key,tickets,response_met")
+
+
+def test_it_reports_penalty_exposure_of_breaches(api, tenant_a):
+    target = tenant_a.policy.targets.get(priority="P1")
+    target.penalty_per_breach, target.penalty_per_hour_late = 500, 100
+    target.save()
+    # P1 response due 4 h after opening; on site 6 h after opening → 2 h late.
+    opened = timezone.now() - dt.timedelta(hours=6)
+    visit(api, tenant_a, "late", opened)
+    today = timezone.localdate()
+    rows = api.get(f"{URL}?group_by=priority&from={today - dt.timedelta(days=1)}&to={today}", tenant_a).json()
+    # The response breach: 500 + 2 h × 100 (the resolution clock, 8 h, was met).
+    assert rows[0]["penalties"] == pytest.approx(700, abs=1)

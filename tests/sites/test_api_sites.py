@@ -70,3 +70,9 @@ def test_a_customer_of_another_tenant_is_refused(api, tenant_a, tenant_b):
     response = api.post(URL, tenant_a, body(tenant_a, customer=tenant_b.customer.pk))
     assert response.status_code == 400
     assert "customer" in response.json()
+
+
+def test_a_malformed_closure_date_is_400(api, tenant_a):
+    response = api.post(URL, tenant_a, body(tenant_a, closures=["next tuesday"]))
+    assert response.status_code == 400
+    assert any(k.startswith("closures") for k in response.json()), response.json()

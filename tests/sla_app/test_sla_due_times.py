@@ -60,3 +60,12 @@ def test_the_site_time_zone_decides_business_hours(api, tenant_a):
                          timezone="America/Los_Angeles", business_hours=None, holidays={"country": "US", "subdivision": "CA"})
     # 15:30 Monday in Los Angeles: next business day Tuesday, closing 17:00 PST = 01:00Z Wednesday.
     assert clocks["response"].due_at == dt.datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
+
+
+def test_site_and_tenant_closures_are_not_business_days(api, tenant_a):
+    tenant_a.org.closures = ["2026-11-24"]  # a company-wide shutdown day
+    tenant_a.org.save()
+    clocks = open_ticket(api, tenant_a, "P3", "2026-11-23T10:00:00-05:00", closures=["2026-11-25"], **NY)
+    # Monday's next business day would be Tuesday 24th; both the 24th and the 25th are closed and the
+    # 26th is Thanksgiving, so it is Friday 27th, 17:00 EST.
+    assert clocks["response"].due_at == dt.datetime(2026, 11, 27, 22, 0, tzinfo=UTC)
