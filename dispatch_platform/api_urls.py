@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from dispatch_platform.dispatch.api import TicketRecommendationsApi
+from dispatch_platform.dispatch.api import PlanViewSet, TicketRecommendationsApi
 from dispatch_platform.sites.api import CustomerViewSet, SiteViewSet
 from reports.api import SlaComplianceApi
 from sla.api import SlaPolicyViewSet
@@ -16,6 +16,7 @@ router.register("sites", SiteViewSet, basename="site")
 router.register("technicians", TechnicianViewSet, basename="technician")
 router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")
 router.register("tickets", TicketViewSet, basename="ticket")
+router.register("plans", PlanViewSet, basename="plan")
 
 urlpatterns = [
     path("tickets/<int:pk>/recommendations/", TicketRecommendationsApi.as_view(), name="ticket-recommendations"),

@@ -164,7 +164,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"ClearanceEnum": "dispatch_platform.sites.choices.Clearance"},
+    "ENUM_NAME_OVERRIDES": {
+        "ClearanceEnum": "dispatch_platform.sites.choices.Clearance",
+        "TicketStatusEnum": "tickets.choices.TicketStatus",
+        "PlanStatusEnum": "dispatch_platform.dispatch.models.PlanStatus",
+    },
 }
 
 # --- Celery ----------------------------------------------------------------------------------------

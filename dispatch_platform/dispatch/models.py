@@ -52,3 +52,6 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} → {self.technician_id} #{self.sequence}"
+
+# Named for the OpenAPI schema (ENUM_NAME_OVERRIDES): a plan status is not a ticket status.
+PlanStatus = DispatchPlan.Status

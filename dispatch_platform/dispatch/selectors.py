@@ -121,3 +121,22 @@ def _recommend(tech, ticket, requirements, site_point, skus, response_due, now, 
     return Recommendation(technician=tech, score=round(max(score, 0.0), 1), eta=eta, travel_km=round(km, 1),
                           travel_minutes=round(minutes, 1), slack_minutes=None if slack is None else round(slack, 1),
                           load=load, reasons=reasons)
+
+
+def plan_list(*, organization: Organization):
+    from .models import DispatchPlan
+
+    return DispatchPlan.objects.for_organization(organization).select_related("created_by").order_by("-created_at")
+
+
+def plan_get(*, organization: Organization, plan_id: int):
+    return plan_list(organization=organization).filter(pk=plan_id).first()
+
+
+def plan_routes(plan) -> list[dict]:
+    """The proposal per technician, in route order."""
+    routes: dict[int, dict] = {}
+    for a in plan.assignments.select_related("technician", "ticket", "ticket__site").order_by("technician__name", "sequence"):
+        route = routes.setdefault(a.technician_id, {"technician": a.technician, "stops": []})
+        route["stops"].append(a)
+    return list(routes.values())

@@ -103,3 +103,14 @@ def test_a_token_of_another_tenant_cannot_reach_this_tenants_ticket(api, tenant_
     response = api.get(f"/api/v1/tickets/{other.ticket.pk}/", tenant_a)
     assert response.status_code == 404
     assert other.ticket.title not in response.content.decode()
+
+
+@pytest.mark.parametrize("suffix,method", [("", "get"), ("apply/", "post"), ("discard/", "post")])
+def test_another_tenants_plan_page_is_404(client, tenant_a, other, suffix, method):
+    from dispatch_platform.dispatch.models import DispatchPlan
+
+    plan = DispatchPlan.objects.create(organization=other.org, status="proposed")
+    client.force_login(tenant_a.dispatcher)
+    assert getattr(client, method)(f"/plans/{plan.pk}/{suffix}").status_code == 404
+    plan.refresh_from_db()
+    assert plan.status == "proposed"

@@ -1,0 +1,160 @@
+"""The database as an optimiser problem (shared/optimizer-contract.md): open tickets and technicians.
+
+Times are minutes from `now`. Distances are haversine km; travel minutes = km × road factor ÷ speed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from dispatch_platform.common.calendar import BusinessCalendar, CalendarError
+from dispatch_platform.sites.selectors import site_calendar
+from dispatch_platform.tenancy.models import Organization
+from inventory.models import StockLevel, StockLocation
+from technicians.models import Certification, Technician
+from technicians.selectors import Requirements, qualification_gaps
+from tickets.choices import TicketStatus
+from tickets.models import Ticket
+
+from .travel import HaversineTravel, default_travel
+
+HORIZON_MINUTES = 24 * 60
+# Tickets the optimiser may (re)plan; en-route and on-site work is pinned to its technician.
+PLANNABLE = (TicketStatus.NEW, TicketStatus.TRIAGED, TicketStatus.SCHEDULED, TicketStatus.DISPATCHED,
+             TicketStatus.NEEDS_REVISIT)
+PINNED = (TicketStatus.EN_ROUTE, TicketStatus.ON_SITE)
+DURATION_BY_JOB_TYPE = {"break_fix": 60, "install": 120, "move_add_change": 90, "maintenance": 60}
+# Cost per minute late against the response due time, and the cost of leaving the job for another day.
+LATENESS_COST = {"P1": 50.0, "P2": 15.0, "P3": 4.0, "P4": 1.0}
+UNASSIGNED_PENALTY = {"P1": 1_000_000, "P2": 200_000, "P3": 50_000, "P4": 20_000}
+
+
+@dataclass
+class BuiltProblem:
+    problem: dict
+    now: dt.datetime
+    tickets: dict[str, Ticket] = field(default_factory=dict)
+    technicians: dict[str, Technician] = field(default_factory=dict)
+
+    @property
+    def input_hash(self) -> str:
+        return hashlib.sha256(json.dumps(self.problem, sort_keys=True).encode()).hexdigest()
+
+    def moment(self, minutes: float) -> dt.datetime:
+        return self.now + dt.timedelta(minutes=minutes)
+
+
+def _minutes(now: dt.datetime, moment: dt.datetime) -> float:
+    return round((moment - now).total_seconds() / 60, 3)
+
+
+def _window(now: dt.datetime, calendar: BusinessCalendar, duration: float) -> list[float] | None:
+    """The first stretch of open time in the horizon long enough to start (service may run past close)."""
+    for start, end in calendar.open_intervals(now, now + dt.timedelta(minutes=HORIZON_MINUTES)):
+        if (end - start).total_seconds() / 60 >= 1:
+            return [max(0.0, _minutes(now, start)), _minutes(now, end)]
+    return None
+
+
+def _shift(now: dt.datetime, technician: Technician) -> list[float] | None:
+    try:
+        calendar = BusinessCalendar.from_spec(timezone=technician.timezone, business_hours=technician.shift)
+    except CalendarError:
+        return None
+    return _window(now, calendar, 0)
+
+
+def _van_skus(technician: Technician) -> set[str]:
+    van = getattr(technician, "van", None)  # a missing van raises a subclass of AttributeError
+    return {lvl.part.sku for lvl in van.levels.all()} if van else set()
+
+
+def _nearest_pickup(site_point, sku_set, stock_points) -> list[float] | None:
+    """The nearest warehouse or locker holding every part the job needs."""
+    candidates = [point for point, skus in stock_points if sku_set <= skus]
+    if not candidates:
+        return None
+    return list(min(candidates, key=lambda p: (p[0] - site_point[0]) ** 2 + (p[1] - site_point[1]) ** 2))
+
+
+def build_problem(*, organization: Organization, now: dt.datetime | None = None,
+                  travel: HaversineTravel | None = None) -> BuiltProblem:
+    now = (now or timezone.now()).replace(microsecond=0)
+    travel = travel or default_travel()
+    today = timezone.localdate(now)
+    technicians = list(
+        Technician.objects.for_organization(organization).filter(active=True)
+        .exclude(time_off__starts_at__lte=now, time_off__ends_at__gt=now)
+        .prefetch_related("skills", Prefetch("certifications", queryset=Certification.objects.all()),
+                          Prefetch("van__levels", queryset=StockLevel.objects.filter(quantity__gt=0).select_related("part")))
+        .order_by("pk")
+    )
+    tickets = list(
+        Ticket.objects.for_organization(organization).filter(status__in=PLANNABLE + PINNED)
+        .select_related("site", "site__organization").prefetch_related("sla_clocks").order_by("pk")
+    )
+    stock_points = []
+    for loc in StockLocation.objects.for_organization(organization).exclude(kind=StockLocation.Kind.VAN).prefetch_related(
+            Prefetch("levels", queryset=StockLevel.objects.filter(quantity__gt=0).select_related("part"))):
+        stock_points.append(((loc.latitude, loc.longitude), {lvl.part.sku for lvl in loc.levels.all()}))
+
+    built = BuiltProblem(problem={}, now=now)
+    techs_json = []
+    for tech in technicians:
+        shift = _shift(now, tech)
+        if shift is None:
+            continue
+        tid = f"T{tech.pk}"
+        built.technicians[tid] = tech
+        techs_json.append({
+            "id": tid, "start": list(tech.position), "end": [tech.home_latitude, tech.home_longitude],
+            "shift": shift, "skills": sorted(s.code for s in tech.skills.all()), "max_jobs": tech.max_jobs_per_day,
+        })
+    van_skus = {tid: _van_skus(tech) for tid, tech in built.technicians.items()}
+    jobs_json = []
+    for ticket in tickets:
+        jid = f"J{ticket.pk}"
+        site_point = [ticket.site.latitude, ticket.site.longitude]
+        duration = DURATION_BY_JOB_TYPE.get(ticket.job_type, 60)
+        requirements = Requirements(skills=frozenset(ticket.required_skills),
+                                    certifications=frozenset(ticket.required_certifications),
+                                    clearance=ticket.site.clearance_required)
+        if ticket.status in PINNED:
+            if ticket.technician_id is None or f"T{ticket.technician_id}" not in built.technicians:
+                continue
+            allowed = [f"T{ticket.technician_id}"]
+            window = [0.0, float(HORIZON_MINUTES)]
+            duration = 15 if ticket.status == TicketStatus.ON_SITE else duration
+        else:
+            allowed = [tid for tid, tech in built.technicians.items()
+                       if not qualification_gaps(tech, requirements, on=today)]
+            window = _window(now, site_calendar(ticket.site, ticket.site.organization), duration)
+            if window is None:
+                continue
+        job = {"id": jid, "location": site_point, "window": window, "duration": duration,
+               "skills": sorted(requirements.skills), "priority": int(ticket.priority[1]),
+               "allowed_technicians": allowed,
+               "unassigned_penalty": UNASSIGNED_PENALTY[ticket.priority] * (100 if ticket.status in PINNED else 1)}
+        response = next((c for c in ticket.sla_clocks.all() if c.kind == "response" and c.met_at is None
+                         and c.state not in ("cancelled", "paused")), None)
+        if response is not None:
+            job["due"] = _minutes(now, response.due_at)
+            job["lateness_cost"] = LATENESS_COST[ticket.priority]
+        skus = {p["sku"] for p in ticket.parts or []}
+        if skus and ticket.status not in PINNED and not all(skus <= van_skus[t] for t in allowed):
+            # Someone who may be sent lacks the parts: the route collects them on the way.
+            if (pickup := _nearest_pickup(site_point, skus, stock_points)) is not None:
+                job["pickup"] = {"location": pickup, "duration": 10}
+        built.tickets[jid] = ticket
+        jobs_json.append(job)
+    built.problem = {
+        "version": 1, "metric": "haversine", "speed": travel.speed_kmh / 60.0, "road_factor": travel.road_factor,
+        "distance_cost": 1.0, "technicians": techs_json, "jobs": jobs_json,
+    }
+    return built

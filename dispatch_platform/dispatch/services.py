@@ -1,0 +1,170 @@
+"""Writes of the dispatch app: optimiser plans — run, store as a proposal, apply."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.db import transaction
+from django.utils import timezone
+
+from dispatch_platform.common.exceptions import ApplicationError, ConflictError
+from dispatch_platform.optimizer import check_solution, parse_problem, solve
+from dispatch_platform.tenancy.models import Organization
+from technicians.models import Technician
+from tickets import lifecycle
+from tickets.models import Ticket
+from tickets.services import Actor, ticket_assign
+
+from .models import Assignment, DispatchPlan
+from .problem import build_problem
+
+logger = logging.getLogger(__name__)
+
+MAX_TIME_LIMIT = 300
+
+
+@transaction.atomic
+def dispatch_plan_create(*, organization: Organization, user=None, time_limit: int = 10) -> DispatchPlan:
+    """Queues an optimiser run over the tenant's open tickets (Celery `optimize` queue)."""
+    if not 1 <= time_limit <= MAX_TIME_LIMIT:
+        raise ApplicationError("Bad time limit", {"time_limit": [f"Between 1 and {MAX_TIME_LIMIT} seconds."]})
+    plan = DispatchPlan.objects.create(organization=organization, created_by=user if getattr(user, "pk", None) else None,
+                                       time_limit_seconds=time_limit)
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.dispatch_plan_run.delay(plan.pk))
+    return plan
+
+
+def dispatch_plan_run(*, plan_id: int) -> DispatchPlan:
+    """Builds the problem from the database, solves it (outside any transaction: a solve takes seconds and
+    SQLite's IMMEDIATE transactions would hold the write lock), and stores the proposal with its KPIs."""
+    claimed = DispatchPlan.objects.filter(pk=plan_id, status=DispatchPlan.Status.QUEUED).update(
+        status=DispatchPlan.Status.RUNNING, updated_at=timezone.now())
+    plan = DispatchPlan.objects.select_related("organization").get(pk=plan_id)
+    if not claimed:
+        return plan  # another worker has it, or it ran already
+    try:
+        built = build_problem(organization=plan.organization)
+        problem = parse_problem(built.problem)
+        started = time.monotonic()
+        solution = solve(problem, plan.time_limit_seconds)
+        solve_seconds = time.monotonic() - started
+        result = solution.to_dict()
+        if errors := check_solution(problem, result):
+            raise RuntimeError("optimiser solution failed the contract check: " + "; ".join(errors[:3]))
+    except Exception as exc:  # noqa: BLE001 - the plan records any failure for the dispatcher to see
+        logger.exception("Plan %s failed", plan_id)
+        DispatchPlan.objects.filter(pk=plan_id).update(status=DispatchPlan.Status.FAILED, error=str(exc)[:2000])
+        plan.refresh_from_db()
+        return plan
+    with transaction.atomic():
+        assignments, kpis = _assignments(plan, built, result)
+        Assignment.objects.bulk_create(assignments)
+        plan.input_hash = built.input_hash
+        plan.objective = result["objective"]
+        plan.kpis = {**kpis, "solve_seconds": round(solve_seconds, 2)}
+        plan.status = DispatchPlan.Status.PROPOSED
+        plan.save()
+    return plan
+
+
+def _assignments(plan: DispatchPlan, built, result: dict) -> tuple[list[Assignment], dict]:
+    rows, late_jobs, changes, kept = [], 0, 0, 0
+    for route in result["routes"]:
+        technician = built.technicians[route["technician"]]
+        sequence = 0
+        for stop in route["stops"]:
+            if "job" not in stop:
+                continue
+            ticket = built.tickets[stop["job"]]
+            sequence += 1
+            rows.append(Assignment(plan=plan, ticket=ticket, technician=technician, sequence=sequence,
+                                   planned_start=built.moment(stop["start"]), planned_end=built.moment(stop["end"])))
+            job = next(j for j in built.problem["jobs"] if j["id"] == stop["job"])
+            if "due" in job and stop["start"] > job["due"] + 0.01:
+                late_jobs += 1
+            if ticket.technician_id == technician.pk:
+                kept += 1
+            else:
+                changes += 1
+    unassigned = result["unassigned"]
+    already_late = sum(1 for j in built.problem["jobs"] if "due" in j and j["due"] < 0)
+    kpis = {
+        "jobs": len(built.problem["jobs"]),
+        "technicians_available": len(built.problem["technicians"]),
+        "assigned": len(rows),
+        "unassigned": len(unassigned),
+        "unassigned_tickets": [built.tickets[j].number for j in unassigned],
+        "technicians_used": result["technicians_used"],
+        "travel_km": round(result["distance"] * built.problem["road_factor"], 1),
+        "lateness_minutes": round(result["lateness"], 1),
+        "sla_breaches_planned": late_jobs,
+        "already_overdue": already_late,
+        "reassignments": changes,
+        "unchanged": kept,
+    }
+    return rows, kpis
+
+
+def plan_diff(plan: DispatchPlan) -> list[dict]:
+    """What applying the plan would change: one row per ticket whose technician differs from today's."""
+    rows = []
+    for a in plan.assignments.select_related("ticket", "technician", "ticket__technician", "ticket__site"):
+        current = a.ticket.technician
+        if current is None or current.pk != a.technician_id:
+            rows.append({"assignment": a, "ticket": a.ticket, "from": current, "to": a.technician})
+    return rows
+
+
+@transaction.atomic
+def dispatch_plan_apply(*, organization: Organization, plan: DispatchPlan, actor: Actor,
+                        ticket_ids: list[int] | None = None) -> dict:
+    """Assigns the plan's tickets to its technicians, each through ticket_assign (row locks, audit).
+
+    A ticket that moved on since the plan was made (started, cancelled, assigned by hand to someone else)
+    is skipped and reported, never overwritten.
+    """
+    plan = DispatchPlan.objects.select_for_update().get(pk=plan.pk, organization=organization)
+    if plan.status != DispatchPlan.Status.PROPOSED:
+        raise ConflictError(f"The plan is {plan.status}; only a proposed plan can be applied.",
+                            {"status": [f"Plan is {plan.status}."]})
+    assignments = plan.assignments.select_related("ticket", "technician").order_by("technician_id", "sequence")
+    if ticket_ids is not None:
+        assignments = assignments.filter(ticket_id__in=ticket_ids)
+    applied, skipped = [], []
+    # Lock technicians in a fixed order (by id) so two concurrent applies cannot deadlock.
+    tech_ids = sorted({a.technician_id for a in assignments})
+    list(Technician.objects.select_for_update().filter(pk__in=tech_ids).order_by("pk"))
+    for a in assignments:
+        ticket = Ticket.objects.select_for_update().get(pk=a.ticket_id)
+        if ticket.status not in lifecycle.ASSIGNABLE:
+            skipped.append({"ticket": ticket.number, "reason": f"now {ticket.status}"})
+            continue
+        if ticket.technician_id not in (None, a.technician_id) and ticket.updated_at > plan.created_at:
+            skipped.append({"ticket": ticket.number, "reason": "assigned by hand since the plan was made"})
+            continue
+        if ticket.technician_id == a.technician_id and ticket.scheduled_start == a.planned_start:
+            continue
+        try:
+            ticket_assign(organization=organization, actor=actor, ticket=ticket, technician=a.technician,
+                          scheduled_start=a.planned_start)
+            applied.append(ticket.number)
+        except ApplicationError as exc:
+            skipped.append({"ticket": ticket.number, "reason": exc.message})
+    plan.status = DispatchPlan.Status.APPLIED
+    plan.applied_at = timezone.now()
+    plan.kpis = {**plan.kpis, "applied": len(applied), "skipped": skipped}
+    plan.save(update_fields=["status", "applied_at", "kpis", "updated_at"])
+    return {"applied": applied, "skipped": skipped}
+
+
+@transaction.atomic
+def dispatch_plan_discard(*, organization: Organization, plan: DispatchPlan) -> DispatchPlan:
+    updated = DispatchPlan.objects.filter(pk=plan.pk, organization=organization,
+                                          status__in=[DispatchPlan.Status.PROPOSED, DispatchPlan.Status.FAILED])
+    if not updated.update(status=DispatchPlan.Status.DISCARDED):
+        raise ConflictError("Only a proposed or failed plan can be discarded.", {"status": [plan.status]})
+    plan.refresh_from_db()
+    return plan
