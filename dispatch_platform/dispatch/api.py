@@ -11,7 +11,8 @@ from tickets.selectors import ticket_get
 
 from . import services
 from .models import DispatchPlan
-from .selectors import plan_list, ticket_recommendations
+from .recommend import ticket_recommendations
+from .selectors import plan_list
 from .services import MAX_TIME_LIMIT
 
 
@@ -23,7 +24,10 @@ class RecommendationSerializer(serializers.Serializer):
     travel_km = serializers.FloatField()
     travel_minutes = serializers.FloatField()
     sla_slack_minutes = serializers.FloatField(source="slack_minutes", allow_null=True)
-    load = serializers.IntegerField()
+    load = serializers.IntegerField(help_text="Open jobs already on the technician's route")
+    position = serializers.IntegerField(help_text="Where the ticket goes in that route (0 = first)")
+    added_travel_km = serializers.FloatField()
+    knock_on_minutes = serializers.FloatField(help_text="Extra SLA lateness caused to the jobs already on the route")
     reasons = serializers.ListField(child=serializers.CharField())
 
 

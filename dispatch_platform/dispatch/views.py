@@ -13,7 +13,7 @@ from dispatch_platform.tenancy.decorators import DISPATCH_ROLES, role_required
 from technicians.selectors import technician_get
 from tickets import lifecycle, selectors, services
 
-from .selectors import ticket_recommendations
+from .recommend import ticket_recommendations
 
 
 def _ticket_or_404(request, ticket_id: int):
