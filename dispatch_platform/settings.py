@@ -154,6 +154,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "dispatch_platform.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["dispatch_platform.api.throttling.ApiClientRateThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dispatch platform API",

@@ -4,6 +4,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from dispatch_platform.common.models import BaseModel
@@ -77,6 +78,12 @@ class Membership(BaseModel):
         return self.role in (self.Role.ADMIN, self.Role.DISPATCHER)
 
 
+def validate_rate(value: str) -> None:
+    count, _, period = value.partition("/")
+    if not count.isdigit() or int(count) < 1 or not period or period[0] not in "smhd":
+        raise ValidationError(f"'{value}' is not a rate like 600/min, 20/s, 10000/hour or 100000/day.")
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -90,7 +97,8 @@ class ApiClient(BaseModel):
     token_prefix = models.CharField(max_length=16, unique=True)
     token_hash = models.CharField(max_length=64)
     active = models.BooleanField(default=True)
-    rate_limit = models.CharField(max_length=20, default="600/min", help_text="requests/period, e.g. 600/min")
+    rate_limit = models.CharField(max_length=20, default="600/min", validators=[validate_rate],
+                                  help_text="requests/period, e.g. 600/min or 20/s")
     # ITSM mapping: priority map, site lookup, default job type (edited in the admin).
     mapping = models.JSONField(default=dict, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
