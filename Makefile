@@ -23,7 +23,7 @@ run: install
 # Unit and API tests on the embedded default (SQLite, in-process Celery). Integration and browser tests
 # need PostgreSQL + Redis and Chromium: .ci/run runs them.
 test: install
-	$(BIN)/python -m pytest -m "not integration and not e2e"
+	$(BIN)/python -m pytest -m "not integration and not e2e and not postgres"
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,3 +1,4 @@
+from .rls import set_database_tenant
 from .selectors import membership_for_user
 
 SESSION_KEY = "organization_slug"
@@ -16,4 +17,11 @@ class OrganizationMiddleware:
         membership = membership_for_user(request.user, request.session.get(SESSION_KEY))
         request.membership = membership
         request.organization = membership.organization if membership else None
-        return self.get_response(request)
+        # PostgreSQL row-level security: this request sees its tenant's rows only (API tokens set it
+        # again once DRF has authenticated them). Always back to system scope afterwards: the
+        # connection outlives the request.
+        set_database_tenant(request.organization.pk if request.organization else None)
+        try:
+            return self.get_response(request)
+        finally:
+            set_database_tenant(None)

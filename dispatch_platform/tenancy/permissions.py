@@ -1,6 +1,7 @@
 from rest_framework import permissions
 
 from .models import ApiClient, Membership
+from .rls import set_database_tenant
 
 WRITE_ROLES = {Membership.Role.ADMIN, Membership.Role.DISPATCHER}
 READ_ROLES = WRITE_ROLES | {Membership.Role.VIEWER}
@@ -11,6 +12,7 @@ def resolve_request_organization(request) -> None:
     if isinstance(request.auth, ApiClient):
         request.organization = request.auth.organization
         request.role = "integration"
+        set_database_tenant(request.organization.pk)
     else:
         membership = getattr(request._request, "membership", None)
         request.organization = membership.organization if membership else None
