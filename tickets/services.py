@@ -231,7 +231,9 @@ def ticket_assign(*, organization: Organization, actor: Actor, ticket: Ticket, t
     if technician.organization_id != organization.pk:
         raise ApplicationError("Unknown technician", {"technician": ["No such technician in this organization."]})
     Technician.objects.select_for_update().filter(pk=technician.pk).first()
-    ticket = Ticket.objects.for_organization(organization).select_for_update().select_related("site").get(pk=ticket.pk)
+    # of=("self",): lock the ticket row only, not the joined site (shared by many tickets).
+    ticket = (Ticket.objects.for_organization(organization).select_for_update(of=("self",))
+              .select_related("site").get(pk=ticket.pk))
     if ticket.status not in lifecycle.ASSIGNABLE:
         raise ConflictError(
             f"A ticket that is {ticket.status} cannot be (re)assigned.",
