@@ -221,5 +221,15 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Travel model (recommendations, plans) ---------------------------------------------------------
+TRAVEL_PROVIDER = env.str("TRAVEL_PROVIDER", default="haversine")
+if TRAVEL_PROVIDER not in ("haversine", "osrm"):
+    raise ImproperlyConfigured("TRAVEL_PROVIDER must be 'haversine' or 'osrm'")
+OSRM_URL = env.str("OSRM_URL", default="")
+if TRAVEL_PROVIDER == "osrm" and not OSRM_URL:
+    raise ImproperlyConfigured("TRAVEL_PROVIDER=osrm needs OSRM_URL (e.g. http://osrm:5000)")
+TRAVEL_ROAD_FACTOR = env.float("TRAVEL_ROAD_FACTOR", default=1.3)
+TRAVEL_SPEED_KMH = env.float("TRAVEL_SPEED_KMH", default=50.0)
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="dispatch@localhost")
