@@ -205,6 +205,8 @@ HEARTBEAT_INTERVAL_SECONDS = 5
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "sla.tasks.sla_sweep", "schedule": env.float("SLA_SWEEP_SECONDS", default=60.0),
                   "options": {"expires": 55}},
+    "replan-watch": {"task": "dispatch_platform.dispatch.tasks.replan_watch", "schedule": 300.0,
+                     "options": {"expires": 290}},
     "worker-heartbeat": {
         "task": "dispatch_platform.common.tasks.heartbeat",
         "schedule": float(HEARTBEAT_INTERVAL_SECONDS),

@@ -60,7 +60,7 @@ class PlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DispatchPlan
-        fields = ["id", "status", "time_limit_seconds", "objective", "kpis", "error", "created_at", "applied_at",
+        fields = ["id", "status", "region", "trigger", "time_limit_seconds", "objective", "kpis", "error", "created_at", "applied_at",
                   "assignments"]
         read_only_fields = fields
 

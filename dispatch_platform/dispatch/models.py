@@ -25,6 +25,8 @@ class DispatchPlan(OrganizationOwned):
     )
     input_hash = models.CharField(max_length=64, blank=True, default="")
     time_limit_seconds = models.PositiveIntegerField(default=10)
+    region = models.CharField(max_length=100, blank=True, default="", help_text="Blank: every region")
+    trigger = models.CharField(max_length=40, default="manual", help_text="manual, new_p1, cancellation, late, off_shift")
     objective = models.FloatField(null=True, blank=True)
     kpis = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True, default="")

@@ -84,7 +84,8 @@ def _nearest_pickup(site_point, sku_set, stock_points) -> list[float] | None:
 
 
 def build_problem(*, organization: Organization, now: dt.datetime | None = None,
-                  travel: HaversineTravel | None = None) -> BuiltProblem:
+                  travel: HaversineTravel | None = None, region: str = "") -> BuiltProblem:
+    """The tenant's open work (one region's, when `region` is given) and technicians on shift."""
     now = (now or timezone.now()).replace(microsecond=0)
     travel = travel or default_travel()
     today = timezone.localdate(now)
@@ -95,10 +96,11 @@ def build_problem(*, organization: Organization, now: dt.datetime | None = None,
                           Prefetch("van__levels", queryset=StockLevel.objects.filter(quantity__gt=0).select_related("part")))
         .order_by("pk")
     )
-    tickets = list(
-        Ticket.objects.for_organization(organization).filter(status__in=PLANNABLE + PINNED)
-        .select_related("site", "site__organization").prefetch_related("sla_clocks").order_by("pk")
-    )
+    tickets_qs = Ticket.objects.for_organization(organization).filter(status__in=PLANNABLE + PINNED)
+    if region:
+        technicians = [t for t in technicians if t.region == region]
+        tickets_qs = tickets_qs.filter(site__region=region)
+    tickets = list(tickets_qs.select_related("site", "site__organization").prefetch_related("sla_clocks").order_by("pk"))
     stock_points = []
     for loc in StockLocation.objects.for_organization(organization).exclude(kind=StockLocation.Kind.VAN).prefetch_related(
             Prefetch("levels", queryset=StockLevel.objects.filter(quantity__gt=0).select_related("part"))):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 
@@ -24,17 +25,37 @@ logger = logging.getLogger(__name__)
 MAX_TIME_LIMIT = 300
 
 
+# Events within this many seconds of a re-plan request join it instead of starting another run.
+REPLAN_DEBOUNCE_SECONDS = 60
+REPLAN_TIME_LIMIT = 10
+
+
 @transaction.atomic
-def dispatch_plan_create(*, organization: Organization, user=None, time_limit: int = 10) -> DispatchPlan:
+def dispatch_plan_create(*, organization: Organization, user=None, time_limit: int = 10, region: str = "",
+                         trigger: str = "manual", countdown: float = 0) -> DispatchPlan:
     """Queues an optimiser run over the tenant's open tickets (Celery `optimize` queue)."""
     if not 1 <= time_limit <= MAX_TIME_LIMIT:
         raise ApplicationError("Bad time limit", {"time_limit": [f"Between 1 and {MAX_TIME_LIMIT} seconds."]})
     plan = DispatchPlan.objects.create(organization=organization, created_by=user if getattr(user, "pk", None) else None,
-                                       time_limit_seconds=time_limit)
+                                       time_limit_seconds=time_limit, region=region, trigger=trigger)
     from . import tasks
 
-    transaction.on_commit(lambda: tasks.dispatch_plan_run.delay(plan.pk))
+    transaction.on_commit(lambda: tasks.dispatch_plan_run.apply_async(args=[plan.pk], countdown=countdown))
     return plan
+
+
+@transaction.atomic
+def replan_request(*, organization: Organization, region: str, trigger: str) -> DispatchPlan | None:
+    """A re-plan for one region after an event, debounced: while a triggered plan for the region waits to
+    run, further events join it. Returns the new plan, or None when an earlier one absorbs the event."""
+    # The organization row serialises concurrent requests for the same tenant.
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    waiting = DispatchPlan.objects.filter(organization=organization, region=region, status=DispatchPlan.Status.QUEUED,
+                                          created_at__gte=timezone.now() - dt.timedelta(seconds=REPLAN_DEBOUNCE_SECONDS))
+    if waiting.exclude(trigger="manual").exists():
+        return None
+    return dispatch_plan_create(organization=organization, time_limit=REPLAN_TIME_LIMIT, region=region,
+                                trigger=trigger, countdown=REPLAN_DEBOUNCE_SECONDS)
 
 
 def dispatch_plan_run(*, plan_id: int) -> DispatchPlan:
@@ -46,7 +67,7 @@ def dispatch_plan_run(*, plan_id: int) -> DispatchPlan:
     if not claimed:
         return plan  # another worker has it, or it ran already
     try:
-        built = build_problem(organization=plan.organization)
+        built = build_problem(organization=plan.organization, region=plan.region)
         problem = parse_problem(built.problem)
         started = time.monotonic()
         solution = solve(problem, plan.time_limit_seconds)
@@ -67,6 +88,9 @@ def dispatch_plan_run(*, plan_id: int) -> DispatchPlan:
         plan.kpis = {**kpis, "solve_seconds": round(solve_seconds, 2)}
         plan.status = DispatchPlan.Status.PROPOSED
         plan.save()
+    if plan.trigger != "manual" and plan.organization.auto_dispatch:
+        dispatch_plan_apply(organization=plan.organization, plan=plan, actor=Actor(label="auto-dispatch"))
+        plan.refresh_from_db()
     return plan
 
 
@@ -168,3 +192,33 @@ def dispatch_plan_discard(*, organization: Organization, plan: DispatchPlan) -> 
         raise ConflictError("Only a proposed or failed plan can be discarded.", {"status": [plan.status]})
     plan.refresh_from_db()
     return plan
+
+
+LATE_AFTER_MINUTES = 15
+
+
+def replan_watch(*, now: dt.datetime | None = None) -> list[DispatchPlan]:
+    """Beat: re-plan regions where a technician is running late (not en route 15 min after the planned
+    start) or has gone off shift with dispatched work still waiting."""
+    from dispatch_platform.common.calendar import BusinessCalendar, CalendarError
+    from tickets.choices import TicketStatus
+
+    now = now or timezone.now()
+    waiting = (Ticket.objects.filter(status=TicketStatus.DISPATCHED, technician__isnull=False)
+               .select_related("organization", "site", "technician"))
+    regions: dict[tuple[int, str], tuple[Organization, str]] = {}
+    for ticket in waiting:
+        tech = ticket.technician
+        late = ticket.scheduled_start and ticket.scheduled_start < now - dt.timedelta(minutes=LATE_AFTER_MINUTES)
+        try:
+            off = not BusinessCalendar.from_spec(timezone=tech.timezone, business_hours=tech.shift).is_open(now)
+        except CalendarError:
+            off = False
+        if late or off:
+            regions.setdefault((ticket.organization_id, ticket.site.region),
+                               (ticket.organization, "late" if late else "off_shift"))
+    plans = []
+    for (_, region), (organization, trigger) in sorted(regions.items()):
+        if plan := replan_request(organization=organization, region=region, trigger=trigger):
+            plans.append(plan)
+    return plans

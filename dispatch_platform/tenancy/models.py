@@ -21,6 +21,8 @@ class Organization(BaseModel):
     escalation_emails = models.JSONField(default=list, blank=True)
     # Local dates every site of the tenant is closed (company shutdown), besides public holidays.
     closures = models.JSONField(default=list, blank=True)
+    # Apply optimiser plans made by re-plan triggers without waiting for a dispatcher.
+    auto_dispatch = models.BooleanField(default=False)
     # Last ticket number handed out (WO-000123); incremented under a row lock by tickets.services.
     ticket_sequence = models.PositiveIntegerField(default=0)
 

@@ -1,0 +1,21 @@
+"""Re-plan triggers: events of the tickets app that change the day enough to plan again."""
+
+from django.dispatch import receiver
+
+from tickets import signals
+from tickets.choices import TicketStatus
+
+from . import services
+
+
+@receiver(signals.ticket_opened, dispatch_uid="dispatch.replan_on_p1")
+def replan_on_new_p1(sender, ticket, actor, **kwargs):
+    if ticket.priority == "P1":
+        services.replan_request(organization=ticket.organization, region=ticket.site.region, trigger="new_p1")
+
+
+@receiver(signals.ticket_status_changed, dispatch_uid="dispatch.replan_on_cancel")
+def replan_on_cancellation(sender, ticket, old_status, new_status, at, actor, **kwargs):
+    # Only a cancellation that frees a technician's time changes anyone's day.
+    if new_status == TicketStatus.CANCELLED and ticket.technician_id:
+        services.replan_request(organization=ticket.organization, region=ticket.site.region, trigger="cancellation")
