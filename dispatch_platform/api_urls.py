@@ -9,6 +9,7 @@ from reports.api import SlaComplianceApi
 from sla.api import SlaPolicyViewSet
 from technicians.api import TechnicianViewSet
 from tickets.api import TicketViewSet
+from tickets.attachments import AttachmentDownloadApi, TicketAttachmentsApi
 
 router = DefaultRouter(trailing_slash=True)
 router.register("customers", CustomerViewSet, basename="customer")
@@ -19,6 +20,9 @@ router.register("tickets", TicketViewSet, basename="ticket")
 router.register("plans", PlanViewSet, basename="plan")
 
 urlpatterns = [
+    path("tickets/<int:pk>/attachments/", TicketAttachmentsApi.as_view(), name="ticket-attachments"),
+    path("tickets/<int:pk>/attachments/<int:attachment_id>/download/", AttachmentDownloadApi.as_view(),
+         name="ticket-attachment-download"),
     path("tickets/<int:pk>/recommendations/", TicketRecommendationsApi.as_view(), name="ticket-recommendations"),
     path("reports/sla-compliance/", SlaComplianceApi.as_view(), name="report-sla-compliance"),
     path("", include(router.urls)),

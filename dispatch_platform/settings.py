@@ -131,6 +131,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps without collectstatic in the embedded mode
 MEDIA_ROOT = VAR_DIR / "media"
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 MEDIA_URL = "media/"
 
 LOGIN_URL = "login"

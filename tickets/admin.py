@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Ticket, TicketEvent
+from .models import Attachment, Ticket, TicketEvent
 
 
 class TicketEventInline(admin.TabularInline):
@@ -31,3 +31,10 @@ class TicketEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # the audit trail is append-only
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ("filename", "ticket", "organization", "kind", "content_type", "size", "uploaded_by", "created_at")
+    list_filter = ("organization", "kind", "content_type")
+    raw_id_fields = ("ticket",)

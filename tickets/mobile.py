@@ -67,3 +67,21 @@ def job_note(request, ticket_id: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("my-jobs")
+
+
+@require_POST
+@role_required("technician")
+def job_photo(request, ticket_id: int):
+    technician = _technician(request)
+    ticket = _own_job_or_404(request, technician, ticket_id)
+    upload = request.FILES.get("photo")
+    if upload is None:
+        messages.error(request, f"{ticket.number}: choose a photo first.")
+        return redirect("my-jobs")
+    try:
+        services.ticket_attachment_add(organization=request.organization, actor=services.Actor.for_user(request.user),
+                                       ticket=ticket, upload=upload, kind="photo")
+        messages.success(request, f"{ticket.number}: photo added.")
+    except ApplicationError as exc:
+        messages.error(request, f"{ticket.number}: {exc.message}. {' '.join(exc.extra.get('file', []))}")
+    return redirect("my-jobs")

@@ -107,3 +107,26 @@ class TicketEvent(OrganizationOwned):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.from_status}→{self.to_status}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Tenant and ticket in the path keep files apart on disk and in object storage.
+    return f"attachments/{instance.organization_id}/{instance.ticket_id}/{filename}"
+
+
+class Attachment(OrganizationOwned):
+    """A file on a ticket: an asset photo, a signed job sheet, a log. Stored through Django's storage API."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, default="file", help_text="photo, signature, document, file")
+    uploaded_by = models.CharField(max_length=200, default="system")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.content_type}, {self.size} B)"

@@ -271,3 +271,46 @@ def ticket_note_add(*, organization: Organization, actor: Actor, ticket: Ticket,
         raise ApplicationError("Empty note", {"text": ["A note needs some text."]})
     ticket = Ticket.objects.for_organization(organization).get(pk=ticket.pk)
     return ticket_event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=actor, message=text.strip())
+
+
+# What a ticket may carry, by declared type, and the leading bytes that type's files start with.
+ATTACHMENT_TYPES = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/webp": (b"RIFF",),
+    "image/heic": (b"\x00\x00\x00",),
+    "application/pdf": (b"%PDF-",),
+    "text/plain": (b"",),
+}
+
+
+@transaction.atomic
+def ticket_attachment_add(*, organization: Organization, actor: Actor, ticket: Ticket, upload, kind: str = "file"):
+    """Stores an uploaded file on the ticket after checking its size, declared type and leading bytes."""
+    from django.conf import settings
+
+    from .models import Attachment
+
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ApplicationError("File too large", {"file": [f"{upload.size} bytes; the limit is {limit} bytes."]})
+    if upload.size == 0:
+        raise ApplicationError("Empty file", {"file": ["The file is empty."]})
+    content_type = (upload.content_type or "").split(";")[0].strip().lower()
+    if content_type not in ATTACHMENT_TYPES:
+        raise ApplicationError("File type not allowed", {
+            "file": [f"'{content_type or 'unknown'}' is not allowed; use one of {', '.join(sorted(ATTACHMENT_TYPES))}."]})
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in ATTACHMENT_TYPES[content_type]):
+        raise ApplicationError("File content does not match its type",
+                               {"file": [f"The file does not look like {content_type}."]})
+    ticket = Ticket.objects.for_organization(organization).get(pk=ticket.pk)
+    name = (upload.name or "upload").rsplit("/", 1)[-1][:200]
+    attachment = Attachment(organization=organization, ticket=ticket, filename=name, content_type=content_type,
+                            size=upload.size, kind=kind, uploaded_by=actor.label)
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    ticket_event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=actor, message=f"Attached {name}",
+                        data={"attachment": attachment.pk, "kind": kind, "size": upload.size})
+    return attachment
