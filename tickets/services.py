@@ -138,7 +138,9 @@ def _ticket_create(*, organization: Organization, actor: Actor, source: str, ext
     )
     if ticket.opened_at is None:
         ticket.opened_at = timezone.now()
-    ticket.full_clean()
+    # Uniqueness is the database's to decide: a concurrent twin raises IntegrityError, which
+    # ticket_upsert turns into an update. (Checking it here first would race, and answer 400.)
+    ticket.full_clean(exclude=["organization", "site", "technician"], validate_constraints=False)
     ticket.save()
     ticket_event_record(ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=actor, to_status=ticket.status,
                         data={"source": source, "external_id": external_id, "priority": ticket.priority})
