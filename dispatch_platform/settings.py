@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "import_export",
     "dispatch_platform.common",
     "dispatch_platform.tenancy",
     "dispatch_platform.sites",

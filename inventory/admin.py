@@ -1,10 +1,13 @@
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 
 from .models import Part, Reservation, StockLevel, StockLocation, StockMovement
+from .resources import PartResource
 
 
 @admin.register(Part)
-class PartAdmin(admin.ModelAdmin):
+class PartAdmin(ImportExportModelAdmin):
+    resource_classes = [PartResource]
     list_display = ("sku", "name", "organization", "unit_cost")
     list_filter = ("organization",)
     search_fields = ("sku", "name")

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 
 from .models import Certification, Skill, Technician, TimeOff
+from .resources import TechnicianResource
 
 
 class CertificationInline(admin.TabularInline):
@@ -14,7 +16,8 @@ class TimeOffInline(admin.TabularInline):
 
 
 @admin.register(Technician)
-class TechnicianAdmin(admin.ModelAdmin):
+class TechnicianAdmin(ImportExportModelAdmin):
+    resource_classes = [TechnicianResource]
     list_display = ("name", "organization", "region", "clearance", "active")
     list_filter = ("organization", "region", "clearance", "active")
     search_fields = ("name", "email")

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 
 from .models import Customer, Site
+from .resources import SiteResource
 
 
 @admin.register(Customer)
@@ -11,7 +13,8 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(ImportExportModelAdmin):
+    resource_classes = [SiteResource]
     list_display = ("name", "organization", "customer", "city", "state", "timezone", "region", "criticality")
     list_filter = ("organization", "region", "criticality", "timezone")
     search_fields = ("name", "external_id", "city", "postal_code")
