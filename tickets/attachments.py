@@ -16,13 +16,8 @@ from rest_framework.views import APIView
 from dispatch_platform.tenancy.decorators import READ_ROLES, role_required
 
 from . import selectors, services
+from .api import actor_for
 from .models import Attachment
-
-
-def actor_for(request) -> services.Actor:
-    from .api import actor_for as api_actor_for
-
-    return api_actor_for(request)
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
