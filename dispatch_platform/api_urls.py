@@ -10,6 +10,7 @@ from sla.api import SlaPolicyViewSet
 from technicians.api import TechnicianViewSet
 from tickets.api import TicketViewSet
 from tickets.attachments import AttachmentDownloadApi, TicketAttachmentsApi
+from tickets.integrations.api import FreshserviceWebhookApi, JiraWebhookApi, ServiceNowIncidentApi
 
 router = DefaultRouter(trailing_slash=True)
 router.register("customers", CustomerViewSet, basename="customer")
@@ -25,5 +26,8 @@ urlpatterns = [
          name="ticket-attachment-download"),
     path("tickets/<int:pk>/recommendations/", TicketRecommendationsApi.as_view(), name="ticket-recommendations"),
     path("reports/sla-compliance/", SlaComplianceApi.as_view(), name="report-sla-compliance"),
+    path("integrations/servicenow/incidents/", ServiceNowIncidentApi.as_view(), name="integration-servicenow"),
+    path("integrations/jira/webhook/", JiraWebhookApi.as_view(), name="integration-jira"),
+    path("integrations/freshservice/webhook/", FreshserviceWebhookApi.as_view(), name="integration-freshservice"),
     path("", include(router.urls)),
 ]

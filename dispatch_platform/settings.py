@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "dispatch_platform.common",
+    "dispatch_platform.api",
     "dispatch_platform.tenancy",
     "dispatch_platform.sites",
     "technicians",

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from dispatch_platform.api.pagination import DefaultPagination
 from dispatch_platform.api.scoping import OrganizationScopedViewSet, ScopedPrimaryKeyRelatedField
 from dispatch_platform.common.calendar import business_minutes_remaining
+from dispatch_platform.common.exceptions import ApplicationError
 from dispatch_platform.sites.models import Site
 from dispatch_platform.sites.selectors import site_calendar, site_get_by_external_id
 from dispatch_platform.tenancy.models import ApiClient
@@ -20,7 +23,7 @@ from technicians.models import Technician
 from . import selectors, services
 from .choices import JobType, Priority, TicketStatus
 from .filters import TicketFilterSet
-from .models import Ticket
+from .models import Ticket, TicketEvent
 
 
 def actor_for(request) -> services.Actor:
@@ -135,6 +138,53 @@ class AssignSerializer(serializers.Serializer):
     scheduled_start = serializers.DateTimeField(required=False, allow_null=True)
 
 
+BULK_LIMIT = 1000
+
+
+def _intake_data(validated: dict) -> dict:
+    """Validated serializer data → plain values for tickets.services (nested serializers → dicts)."""
+    data = dict(validated)
+    for nested in ("asset", "contact"):
+        if nested in data:
+            data[nested] = dict(data[nested])
+    if "parts" in data:
+        data["parts"] = [dict(p) for p in data["parts"]]
+    return data
+
+
+def _upsert_validated(request, validated: dict) -> tuple[Ticket, bool]:
+    data = _intake_data(validated)
+    source = data.pop("source", "api")
+    external_id = data.pop("external_id", None)
+    if external_id is None:
+        # Without an external id a POST cannot be matched to an earlier one: each creates a ticket.
+        external_id = f"{source}-{uuid.uuid4().hex}"
+    return services.ticket_upsert(organization=request.organization, actor=actor_for(request), source=source,
+                                  external_id=external_id, data=data)
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    text = serializers.CharField(source="message", max_length=10000)
+    author = serializers.CharField(source="actor_label", read_only=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "text", "author", "created_at"]
+        read_only_fields = ["id", "author", "created_at"]
+
+
+class BulkSerializer(serializers.Serializer):
+    tickets = TicketSerializer(many=True)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["created", "updated", "error"])
+    id = serializers.IntegerField(allow_null=True)
+    number = serializers.CharField(required=False)
+    errors = serializers.DictField(allow_null=True)
+
+
 class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganizationScopedViewSet):
     serializer_class = TicketSerializer
     filterset_class = TicketFilterSet
@@ -148,23 +198,74 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organizati
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        source = data.pop("source", "api")
-        external_id = data.pop("external_id", None)
-        if external_id is None:
-            # Without an external id a POST cannot be matched to an earlier one: each creates a ticket.
-            external_id = f"{source}-{uuid.uuid4().hex}"
-        for nested in ("asset", "contact"):
-            if nested in data:
-                data[nested] = dict(data[nested])
-        if "parts" in data:
-            data["parts"] = [dict(p) for p in data["parts"]]
-        ticket, created = services.ticket_upsert(
-            organization=request.organization, actor=actor_for(request), source=source, external_id=external_id,
-            data=data,
-        )
+        ticket, created = _upsert_validated(request, serializer.validated_data)
         ticket = selectors.ticket_get(organization=request.organization, ticket_id=ticket.pk)
         return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=TicketSerializer, responses={200: TicketSerializer},
+                   description="Changes intake fields (title, priority, site, ...); source and external_id stay.")
+    def partial_update(self, request, *args, **kwargs):
+        ticket = self.get_object()
+        serializer = self.get_serializer(ticket, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        fixed = [f for f in ("source", "external_id") if f in serializer.validated_data]
+        if fixed:
+            raise serializers.ValidationError({f: ["Cannot be changed; it identifies the ticket."] for f in fixed})
+        services.ticket_update(organization=request.organization, actor=actor_for(request), ticket=ticket,
+                               data=_intake_data(serializer.validated_data))
+        return Response(self.get_serializer(selectors.ticket_get(organization=request.organization,
+                                                                 ticket_id=ticket.pk)).data)
+
+    @extend_schema(methods=["GET"], responses=NoteSerializer(many=True), operation_id="tickets_notes_list")
+    @extend_schema(methods=["POST"], request=NoteSerializer, responses={201: NoteSerializer},
+                   operation_id="tickets_notes_create")
+    @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=DefaultPagination)
+    def notes(self, request, pk=None):
+        ticket = self.get_object()
+        if request.method == "POST":
+            body = NoteSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            note = services.ticket_note_add(organization=request.organization, actor=actor_for(request),
+                                            ticket=ticket, text=body.validated_data["message"])
+            return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+        rows = selectors.ticket_notes(organization=request.organization, ticket=ticket)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(NoteSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=BulkSerializer,
+        responses={200: BulkResultSerializer(many=True),
+                   413: OpenApiResponse(description=f'{{"tickets": ["At most {BULK_LIMIT} tickets per request."]}}')},
+        description=f"Up to {BULK_LIMIT} tickets, `{{\"tickets\": [...]}}` or a bare list; each is upserted on its "
+                    "own (one failing item does not undo the others). Answers one result per item, in order.",
+    )
+    @action(detail=False, methods=["post"], filterset_class=None)
+    def bulk(self, request):
+        items = request.data.get("tickets") if isinstance(request.data, dict) else request.data
+        if not isinstance(items, list):
+            raise serializers.ValidationError({"tickets": ["Send a list of tickets, or {\"tickets\": [...]}."]})
+        if len(items) > BULK_LIMIT:
+            return Response({"tickets": [f"At most {BULK_LIMIT} tickets per request; got {len(items)}."]},
+                            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        results = []
+        for index, item in enumerate(items):
+            serializer = self.get_serializer(data=item)
+            if not isinstance(item, dict) or not serializer.is_valid():
+                errors = serializer.errors if isinstance(item, dict) else {"non_field_errors": ["Expected an object."]}
+                results.append({"index": index, "status": "error", "id": None, "errors": errors})
+                continue
+            try:
+                ticket, created = _upsert_validated(request, serializer.validated_data)
+            except ApplicationError as exc:
+                results.append({"index": index, "status": "error", "id": None,
+                                "errors": exc.extra or {"non_field_errors": [exc.message]}})
+            except DjangoValidationError as exc:
+                errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+                results.append({"index": index, "status": "error", "id": None, "errors": errors})
+            else:
+                results.append({"index": index, "status": "created" if created else "updated", "id": ticket.pk,
+                                "number": ticket.number, "errors": None})
+        return Response(results)
 
     @extend_schema(request=TransitionSerializer, responses={200: TicketSerializer, 409: OpenApiResponse(description="Illegal transition; names the allowed ones")})
     @action(detail=True, methods=["post"])

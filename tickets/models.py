@@ -130,3 +130,23 @@ class Attachment(OrganizationOwned):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.content_type}, {self.size} B)"
+
+
+class InboundDelivery(OrganizationOwned):
+    """A webhook delivery already processed (e.g. Jira's X-Atlassian-Webhook-Identifier): a re-delivery is a no-op."""
+
+    source = models.CharField(max_length=40)
+    delivery_id = models.CharField(max_length=200)
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "source", "delivery_id"],
+                name="%(app_label)s_%(class)s_unique_organization_source_delivery",
+                violation_error_message="This delivery was already processed.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.delivery_id}"

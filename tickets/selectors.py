@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import F, Min, Q, QuerySet
+from django.db.models.functions import Lower
 
+from dispatch_platform.sites.models import Site
 from dispatch_platform.tenancy.models import Organization
 
 from .choices import OPEN_STATUSES
@@ -58,3 +60,43 @@ def ticket_events(*, organization: Organization, ticket: Ticket) -> QuerySet[Tic
     return TicketEvent.objects.for_organization(organization).filter(ticket=ticket).order_by("created_at", "id")
 
 
+
+
+def ticket_get_by_external_id(*, organization: Organization, source: str, external_id: str) -> Ticket | None:
+    return Ticket.objects.for_organization(organization).filter(source=source, external_id=external_id).first()
+
+
+def ticket_notes(*, organization: Organization, ticket: Ticket) -> QuerySet[TicketEvent]:
+    return ticket_events(organization=organization, ticket=ticket).filter(kind=TicketEvent.Kind.NOTE)
+
+
+def ticket_has_note(*, organization: Organization, ticket: Ticket, text: str) -> bool:
+    return ticket_notes(organization=organization, ticket=ticket).filter(message=text.strip()).exists()
+
+
+SITE_LOOKUPS = ("external_id", "name", "postal_code")
+
+
+def site_match(*, organization: Organization, references: list[str], lookups: tuple[str, ...]) -> Site | None:
+    """The site the first reference names, trying `lookups` in order for each (names case-insensitively).
+
+    One query whatever the number of references: candidates are fetched together and ranked here.
+    """
+    refs = [r.strip() for r in references if r and r.strip()]
+    if not refs:
+        return None
+    lowered = [r.lower() for r in refs]
+    condition = Q(pk__in=[])
+    for lookup in lookups:
+        if lookup == "name":
+            condition |= Q(lname__in=lowered)
+        else:
+            condition |= Q(**{f"{lookup}__in": refs})
+    candidates = list(Site.objects.for_organization(organization).annotate(lname=Lower("name")).filter(condition))
+    for ref in refs:
+        for lookup in lookups:
+            for site in candidates:
+                value = site.lname if lookup == "name" else getattr(site, lookup)
+                if value and value == (ref.lower() if lookup == "name" else ref):
+                    return site
+    return None

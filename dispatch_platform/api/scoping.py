@@ -6,9 +6,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
+from .idempotency import IdempotencyMixin
 
-class OrganizationScopedViewSet(viewsets.GenericViewSet):
-    """`get_queryset` comes from `selector(organization=...)`: another tenant's id answers 404."""
+
+class OrganizationScopedViewSet(IdempotencyMixin, viewsets.GenericViewSet):
+    """`get_queryset` comes from `selector(organization=...)`: another tenant's id answers 404.
+
+    POSTs honour the `Idempotency-Key` header (api.idempotency).
+    """
 
     selector = None
 

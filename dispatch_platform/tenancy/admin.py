@@ -2,6 +2,19 @@ from django.contrib import admin
 
 from .models import ApiClient, Membership, Organization
 
+# The shape is documented in tickets/integrations/__init__.py (tenancy cannot import tickets).
+MAPPING_HELP = (
+    'ITSM mapping overrides, one object per source ("servicenow", "jira", "freshservice"), every key optional: '
+    '{"servicenow": {"priority_map": {"1": "P1", "2": "P2", "3": "P3", "4": "P4", "5": "P4"}, '
+    '"site_lookup": ["external_id", "name"] (or "external_id" | "name" | "postal_code"), '
+    '"default_job_type": "break_fix", "default_skills": ["network"], '
+    '"state_map": {"6": "completed", "7": "closed", "8": "cancelled"}, "timezone": "UTC"}, '
+    '"jira": {"secret": "webhook secret: X-Hub-Signature then required", '
+    '"priority_map": {"Highest": "P1", "High": "P2", "Medium": "P3", "Low": "P4", "Lowest": "P4"}}, '
+    '"freshservice": {"priority_map": {"4": "P1", "urgent": "P1", "3": "P2", "2": "P3", "1": "P4"}}}. '
+    "Priority values are P1..P4; priority keys match case-insensitively."
+)
+
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
@@ -20,3 +33,9 @@ class ApiClientAdmin(admin.ModelAdmin):
     list_display = ("name", "organization", "token_prefix", "active", "rate_limit", "last_used_at")
     list_filter = ("organization", "active")
     readonly_fields = ("token_prefix", "token_hash", "last_used_at")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "mapping" and field is not None:
+            field.help_text = MAPPING_HELP
+        return field

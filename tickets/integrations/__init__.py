@@ -1,0 +1,37 @@
+"""ITSM adapters: each product's own JSON → the arguments of `tickets.services.ticket_upsert`.
+
+`servicenow.py`, `jira.py` and `freshservice.py` are pure functions (payload, mapping) → `Intake`; they raise
+`ApplicationError` naming the vendor's field. `services.itsm_intake` resolves the site, applies the intake
+(same upsert, same idempotency, same 400s as `POST /api/v1/tickets/`), and `api.py` has one view per endpoint.
+
+Per-client mapping
+------------------
+Each ApiClient has a `mapping` JSON object (edited in the admin). One key per source, every key optional;
+what is not set keeps the defaults documented in each adapter module:
+
+    {
+      "servicenow": {
+        "priority_map": {"1": "P1", "2": "P2", "3": "P3", "4": "P4", "5": "P4"},
+        "site_lookup": ["external_id", "name"],      # or one of "external_id" | "name" | "postal_code"
+        "default_job_type": "break_fix",              # used when a ticket is created
+        "default_skills": ["network"],                # used when a ticket is created
+        "state_map": {"6": "completed", "7": "closed", "8": "cancelled"},
+        "timezone": "UTC"                             # of opened_at values without an offset
+      },
+      "jira": {
+        "secret": "…",                                # then X-Hub-Signature: sha256=<hex> is required
+        "priority_map": {"Highest": "P1", "High": "P2", "Medium": "P3", "Low": "P4", "Lowest": "P4"},
+        "site_lookup": ["external_id", "name"],
+        "default_job_type": "break_fix", "default_skills": []
+      },
+      "freshservice": {
+        "priority_map": {"4": "P1", "urgent": "P1", "3": "P2", "high": "P2", "2": "P3", "medium": "P3",
+                         "1": "P4", "low": "P4"},
+        "site_lookup": ["external_id", "name"],
+        "default_job_type": "break_fix", "default_skills": []
+      }
+    }
+
+Priority map keys match case-insensitively; values are P1..P4. A site reference is tried against each
+`site_lookup` field in order (names case-insensitively).
+"""

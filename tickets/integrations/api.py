@@ -1,0 +1,103 @@
+"""ITSM endpoints under /api/v1/integrations/: one view per product; each parses, calls itsm_intake, renders.
+
+Answers: 201 with the ticket when created, 200 when updated (or a recognised re-delivery),
+400 `{"<vendor field>": ["..."]}` with nothing written, 401 for a missing or wrong Jira signature.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dispatch_platform.api.idempotency import IdempotencyMixin
+from dispatch_platform.tenancy.models import ApiClient
+
+from .. import selectors
+from ..api import TicketSerializer, actor_for
+from . import common, freshservice, jira, servicenow
+from .services import itsm_intake
+
+RESPONSES = {
+    201: OpenApiResponse(TicketSerializer, "Ticket created"),
+    200: OpenApiResponse(TicketSerializer, "Ticket updated (or a re-delivery: unchanged)"),
+    400: OpenApiResponse(description='{"<vendor field>": ["message"]}; nothing written'),
+}
+
+
+def client_mapping(request) -> dict:
+    """The calling ApiClient's mapping; people in the browser get the defaults."""
+    return request.auth.mapping or {} if isinstance(request.auth, ApiClient) else {}
+
+
+class IntakeApi(IdempotencyMixin, APIView):
+    """Base: subclasses say how to parse; the rest (intake, answer) is shared."""
+
+    def parse(self, request, payload: dict, mapping: dict) -> common.Intake:
+        raise NotImplementedError
+
+    def delivery_id(self, request) -> str:
+        return ""
+
+    def post(self, request):
+        mapping = client_mapping(request)
+        payload = request.data
+        if not isinstance(payload, dict):
+            raise exceptions.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+        intake = self.parse(request, payload, mapping)
+        ticket, created = itsm_intake(organization=request.organization, actor=actor_for(request), intake=intake,
+                                      delivery_id=self.delivery_id(request))
+        ticket = selectors.ticket_get(organization=request.organization, ticket_id=ticket.pk)
+        return Response(TicketSerializer(ticket, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class ServiceNowIncidentApi(IntakeApi):
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=RESPONSES, operation_id="integrations_servicenow_incident",
+                   description="A ServiceNow incident, bare or as {\"result\": {...}}, raw or display values.")
+    def post(self, request):
+        return super().post(request)
+
+    def parse(self, request, payload, mapping):
+        return servicenow.parse(payload, mapping)
+
+
+class JiraWebhookApi(IntakeApi):
+    @extend_schema(
+        request=OpenApiTypes.OBJECT, responses={**RESPONSES, 401: OpenApiResponse(description="Bad signature")},
+        operation_id="integrations_jira_webhook",
+        parameters=[
+            OpenApiParameter("X-Atlassian-Webhook-Identifier", str, OpenApiParameter.HEADER, required=False),
+            OpenApiParameter("X-Hub-Signature", str, OpenApiParameter.HEADER, required=False,
+                             description="sha256=<hex HMAC-SHA256 of the raw body>; required with a secret"),
+        ],
+        description="A Jira jira:issue_created / jira:issue_updated webhook body.",
+    )
+    def post(self, request):
+        return super().post(request)
+
+    def parse(self, request, payload, mapping):
+        secret = common.config(mapping, jira.SOURCE).get("secret")
+        if secret and not jira.signature_valid(str(secret), request.body, request.headers.get("X-Hub-Signature")):
+            raise exceptions.AuthenticationFailed("Missing or invalid X-Hub-Signature.")
+        return jira.parse(payload, mapping)
+
+    def delivery_id(self, request) -> str:
+        return request.headers.get("X-Atlassian-Webhook-Identifier", "").strip()
+
+    def initial(self, request, *args, **kwargs):
+        # The signature covers the raw body: keep it before DRF parses the stream.
+        request._request.body  # noqa: B018
+        super().initial(request, *args, **kwargs)
+
+
+class FreshserviceWebhookApi(IntakeApi):
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=RESPONSES, operation_id="integrations_freshservice_webhook",
+                   description="A Freshservice ticket: the API's {\"ticket\": {...}} or a flat placeholder body.")
+    def post(self, request):
+        return super().post(request)
+
+    def parse(self, request, payload, mapping):
+        return freshservice.parse(payload, mapping)

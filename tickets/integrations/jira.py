@@ -1,0 +1,111 @@
+"""Jira (Service Management) webhooks: `jira:issue_created` and `jira:issue_updated` bodies.
+
+Defaults (overridable in the ApiClient mapping under "jira", see the package docstring):
+- external_id = `issue.key`, title = `fields.summary`;
+- description = `fields.description`, a string or Atlassian Document Format (stored as its text);
+- priority by `fields.priority.name`: Highest→P1, High→P2, Medium→P3, Low and Lowest→P4;
+- site = the first `fields.components[].name` that matches a site (external_id, then name);
+- opened_at = `fields.created`; contact = `fields.reporter` (displayName, emailAddress).
+A secret in `mapping["jira"]["secret"]` makes `X-Hub-Signature: sha256=<hex HMAC-SHA256 of the raw body>`
+mandatory. Re-deliveries (same `X-Atlassian-Webhook-Identifier`) are recognised by the intake service.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from . import common
+
+SOURCE = "jira"
+EVENTS = ("jira:issue_created", "jira:issue_updated")
+PRIORITY_MAP = {"Highest": "P1", "High": "P2", "Medium": "P3", "Low": "P4", "Lowest": "P4"}
+# ADF nodes whose content is a block of its own: their text ends with a line break.
+BLOCK_NODES = {"paragraph", "heading", "listItem", "blockquote", "codeBlock", "rule", "panel", "tableRow",
+               "mediaSingle", "taskItem", "decisionItem"}
+
+
+def signature_valid(secret: str, body: bytes, header: str | None) -> bool:
+    """`header` is "sha256=<hex>" of HMAC-SHA256(secret, raw body); compared in constant time."""
+    if not header or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header.removeprefix("sha256=").strip().lower())
+
+
+def adf_text(node: Any) -> str:
+    """The plain text of an Atlassian Document Format node: blocks on their own lines."""
+    parts: list[str] = []
+
+    def walk(n: Any) -> None:
+        if isinstance(n, list):
+            for child in n:
+                walk(child)
+            return
+        if not isinstance(n, dict):
+            return
+        kind = n.get("type")
+        attrs = n.get("attrs") or {}
+        if kind == "text":
+            parts.append(n.get("text", ""))
+        elif kind == "hardBreak":
+            parts.append("\n")
+        elif kind in ("mention", "emoji", "status", "date"):
+            parts.append(str(attrs.get("text") or attrs.get("shortName") or attrs.get("timestamp") or ""))
+        elif kind in ("inlineCard", "blockCard"):
+            parts.append(str(attrs.get("url", "")))
+        walk(n.get("content") or [])
+        if kind in BLOCK_NODES and parts and not parts[-1].endswith("\n"):
+            parts.append("\n")
+
+    walk(node)
+    lines = "".join(parts).splitlines()
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
+def parse(payload: dict, mapping: dict | None = None) -> common.Intake:
+    event = payload.get("webhookEvent")
+    if event not in EVENTS:
+        raise common.error("webhookEvent", f"{event!r} is not handled; send {' or '.join(EVENTS)}.")
+    issue = payload.get("issue")
+    if not isinstance(issue, dict):
+        raise common.error("issue", "This field is required.")
+    fields = issue.get("fields") or {}
+    section = common.config(mapping, SOURCE)
+
+    key = common.text(issue.get("key"))
+    if not key:
+        raise common.error("issue.key", "This field is required.")
+    data: dict[str, Any] = {}
+    if summary := common.text(fields.get("summary")):
+        data["title"] = summary[:300]
+    if "description" in fields:
+        description = fields.get("description")
+        data["description"] = adf_text(description) if isinstance(description, dict | list) else common.text(description)
+    prio = fields.get("priority")
+    name = prio.get("name") if isinstance(prio, dict) else prio
+    if common.text(name):
+        data["priority"] = common.priority(name, section, PRIORITY_MAP, "fields.priority")
+    if opened := common.parse_datetime(fields.get("created"), "fields.created"):
+        data["opened_at"] = opened
+    reporter = fields.get("reporter")
+    if isinstance(reporter, dict) and reporter.get("displayName"):
+        contact = {"name": common.text(reporter["displayName"])[:200]}
+        if email := common.text(reporter.get("emailAddress")):
+            contact["email"] = email
+        data["contact"] = contact
+
+    components = [common.text(c.get("name")) for c in fields.get("components") or [] if isinstance(c, dict)]
+    return common.Intake(
+        source=SOURCE,
+        external_id=key,
+        data=data,
+        site_refs=[c for c in components if c],
+        site_field="fields.components",
+        site_lookups=common.site_lookups(section),
+        defaults=common.creation_defaults(section),
+        field_names={"title": "fields.summary", "priority": "fields.priority", "site": "fields.components",
+                     "opened_at": "fields.created", "description": "fields.description",
+                     "contact": "fields.reporter"},
+    )

@@ -1,0 +1,78 @@
+"""Writes of the ITSM adapters: apply one mapped record through the tickets services."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from dispatch_platform.common.exceptions import ApplicationError
+from dispatch_platform.tenancy.models import Organization
+
+from .. import lifecycle, selectors
+from ..models import InboundDelivery, Ticket
+from ..services import Actor, ticket_note_add, ticket_transition, ticket_upsert
+from . import common
+
+
+def _renamed(exc: ApplicationError, names: dict[str, str]) -> ApplicationError:
+    """The same error with our field names replaced by the vendor's (`site` → `location`)."""
+    extra = {names.get(k, k): v for k, v in exc.extra.items()}
+    return type(exc)(exc.message, extra)
+
+
+@transaction.atomic
+def itsm_intake(*, organization: Organization, actor: Actor, intake: common.Intake,
+                delivery_id: str = "") -> tuple[Ticket, bool]:
+    """Creates or updates the ticket of one ITSM record. Returns (ticket, created).
+
+    1. A delivery id already seen (webhook re-delivery) changes nothing: the ticket as it is.
+    2. The site reference must match a site; a new ticket needs one, an update may omit it.
+    3. ticket_upsert (creation defaults from the mapping apply to new tickets only).
+    4. A work note is added once (the same text again is a repeat, not a new note).
+    5. A status the ITSM reports is applied only where our lifecycle allows it from here: the ITSM
+       closing an incident must not fail the whole update because field work is in another state.
+    Any error undoes all of it.
+    """
+    delivery = None
+    if delivery_id:
+        try:
+            with transaction.atomic():
+                delivery = InboundDelivery.objects.create(organization=organization, source=intake.source,
+                                                          delivery_id=delivery_id[:200])
+        except IntegrityError:
+            seen = (InboundDelivery.objects.for_organization(organization)
+                    .get(source=intake.source, delivery_id=delivery_id[:200]))
+            if seen.ticket_id is not None:
+                return Ticket.objects.for_organization(organization).get(pk=seen.ticket_id), False
+
+    existing = selectors.ticket_get_by_external_id(organization=organization, source=intake.source,
+                                                   external_id=intake.external_id)
+    data = dict(intake.data)
+    if intake.site_refs:
+        site = selectors.site_match(organization=organization, references=intake.site_refs,
+                                    lookups=intake.site_lookups)
+        if site is None:
+            shown = "', '".join(intake.site_refs)
+            raise common.error(intake.site_field, f"No site matches '{shown}'.")
+        data["site"] = site
+    elif existing is None:
+        raise common.error(intake.site_field, "A new ticket needs a site; none was sent.")
+    if existing is None:
+        data = {**intake.defaults, **data}
+
+    try:
+        ticket, created = ticket_upsert(organization=organization, actor=actor, source=intake.source,
+                                        external_id=intake.external_id, data=data)
+    except ApplicationError as exc:
+        raise _renamed(exc, intake.field_names)
+
+    if intake.note and not selectors.ticket_has_note(organization=organization, ticket=ticket, text=intake.note):
+        ticket_note_add(organization=organization, actor=actor, ticket=ticket, text=intake.note)
+    if intake.status and intake.status != ticket.status and lifecycle.is_allowed(ticket.status, intake.status) and (
+        intake.status not in lifecycle.NEEDS_TECHNICIAN or ticket.technician_id is not None
+    ):
+        ticket = ticket_transition(organization=organization, actor=actor, ticket=ticket, status=intake.status,
+                                   note=f"From {intake.source}")
+    if delivery is not None:
+        delivery.ticket = ticket
+        delivery.save(update_fields=["ticket", "updated_at"])
+    return ticket, created
