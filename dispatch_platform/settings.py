@@ -209,6 +209,8 @@ HEARTBEAT_INTERVAL_SECONDS = 5
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "sla.tasks.sla_sweep", "schedule": env.float("SLA_SWEEP_SECONDS", default=60.0),
                   "options": {"expires": 55}},
+    "idempotency-keys-purge": {"task": "dispatch_platform.api.tasks.idempotency_keys_purge", "schedule": 3600.0,
+                               "options": {"expires": 3500}},
     "replan-watch": {"task": "dispatch_platform.dispatch.tasks.replan_watch", "schedule": 300.0,
                      "options": {"expires": 290}},
     "worker-heartbeat": {

@@ -126,3 +126,4 @@ def test_two_identical_requests_at_once_make_one_ticket(tenant_a):
     assert sorted(a[0] for a in answers) == [201, 201]
     assert answers[0][1] == answers[1][1]
     assert sorted(str(a[2]) for a in answers) == ["None", "true"]
+
