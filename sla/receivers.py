@@ -8,9 +8,9 @@ from . import services
 from . import signals as signals_sla
 
 
-@receiver(signals.ticket_opened, dispatch_uid="sla.ticket_opened")
-def start_clocks(sender, ticket, actor, **kwargs):
-    services.sla_clocks_start(ticket=ticket, actor=actor)
+@receiver(signals.tickets_opened, dispatch_uid="sla.tickets_opened")
+def start_clocks(sender, tickets, actor, **kwargs):
+    services.sla_clocks_start_many(tickets=tickets, actor=actor)
 
 
 @receiver(signals.ticket_status_changed, dispatch_uid="sla.ticket_status_changed")

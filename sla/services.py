@@ -52,15 +52,20 @@ def _timing(clock: SlaClock, site_cal: BusinessCalendar, opened_at: dt.datetime)
     clock.at_risk_at = at_risk_moment(opened_at, due, clock.at_risk_percent, cal, clock.target)
 
 
-def _schedule_timers(clock: SlaClock) -> None:
-    """ETA tasks at the clock's at-risk and due moments: faster than the beat sweep, which stays the
-    safety net (an ETA held by a worker is lost if it is killed; PLATFORM-NOTES)."""
+def _schedule_timers(clocks: list[SlaClock]) -> None:
+    """ETA tasks at the clocks' at-risk and due moments: faster than the beat sweep, which stays the
+    safety net (an ETA held by a worker is lost if it is killed; PLATFORM-NOTES). Clocks falling due in
+    the same minute share one task, so a bulk intake sends a handful of messages, not thousands."""
     from . import tasks
 
-    moments = [m for m in (clock.at_risk_at, clock.due_at) if m is not None]
-    clock_id = clock.pk
+    by_minute: dict[dt.datetime, list[int]] = {}
+    for clock in clocks:
+        for moment in (clock.at_risk_at, clock.due_at):
+            # Rounded up: the task must not run before the moment, or it would find nothing to do.
+            minute = moment.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+            by_minute.setdefault(minute, []).append(clock.pk)
     transaction.on_commit(
-        lambda: [tasks.sla_clock_timer.apply_async(args=[clock_id], eta=m) for m in moments]
+        lambda: [tasks.sla_clock_timer.apply_async(args=[ids], eta=m) for m, ids in sorted(by_minute.items())]
     )
 
 
@@ -80,24 +85,51 @@ def _record(clock: SlaClock, what: str, actor: Actor = SYSTEM, at: dt.datetime |
 @transaction.atomic
 def sla_clocks_start(*, ticket: Ticket, actor: Actor = SYSTEM) -> list[SlaClock]:
     """Starts the response and resolution clocks under the policy in force now (kept for the clock's life)."""
-    target, policy = _target_for(ticket)
-    if target is None:
-        logger.info("No SLA policy/target for ticket %s (%s): no clocks", ticket.number, ticket.priority)
+    return sla_clocks_start_many(tickets=[ticket], actor=actor)
+
+
+@transaction.atomic
+def sla_clocks_start_many(*, tickets: list[Ticket], actor: Actor = SYSTEM) -> list[SlaClock]:
+    """The same for many new tickets in a few statements (bulk intake): policies, targets and calendars
+    are looked up once per (customer, region) and site; clocks and their events are inserted in bulk."""
+    policies: dict[tuple, tuple] = {}
+    calendars: dict[int, BusinessCalendar] = {}
+    clocks: list[SlaClock] = []
+    for ticket in tickets:
+        key = (ticket.organization_id, ticket.site.customer_id, ticket.site.region)
+        if key not in policies:
+            policy = sla_policy_for(organization=ticket.organization, customer_id=ticket.site.customer_id,
+                                    region=ticket.site.region)
+            policies[key] = (policy, {t.priority: t for t in policy.targets.all()} if policy else {})
+        policy, targets = policies[key]
+        target = targets.get(ticket.priority)
+        if target is None:
+            logger.info("No SLA policy/target for ticket %s (%s): no clocks", ticket.number, ticket.priority)
+            continue
+        if ticket.site_id not in calendars:
+            calendars[ticket.site_id] = site_calendar(ticket.site, ticket.organization)
+        for kind, spec in ((SlaClock.Kind.RESPONSE, target.response), (SlaClock.Kind.RESOLUTION, target.resolution)):
+            clock = SlaClock(
+                organization_id=ticket.organization_id, ticket=ticket, kind=kind, policy=policy,
+                priority=ticket.priority, target=spec, at_risk_percent=target.at_risk_percent,
+                penalty_per_breach=target.penalty_per_breach, penalty_per_hour_late=target.penalty_per_hour_late,
+                started_at=ticket.opened_at,
+            )
+            _timing(clock, calendars[ticket.site_id], ticket.opened_at)
+            clocks.append(clock)
+    if not clocks:
         return []
-    site_cal = site_calendar(ticket.site, ticket.organization)
-    clocks = []
-    for kind, spec in ((SlaClock.Kind.RESPONSE, target.response), (SlaClock.Kind.RESOLUTION, target.resolution)):
-        clock = SlaClock(
-            organization_id=ticket.organization_id, ticket=ticket, kind=kind, policy=policy,
-            priority=ticket.priority, target=spec, at_risk_percent=target.at_risk_percent,
-            penalty_per_breach=target.penalty_per_breach, penalty_per_hour_late=target.penalty_per_hour_late,
-            started_at=ticket.opened_at,
-        )
-        _timing(clock, site_cal, ticket.opened_at)
-        clock.save()
-        _schedule_timers(clock)
-        _record(clock, "started", actor, policy=policy.name, target=spec)
-        clocks.append(clock)
+    SlaClock.objects.bulk_create(clocks)
+    _schedule_timers(clocks)
+    _announce([c.pk for c in clocks], "started")
+    TicketEvent.objects.bulk_create(
+        TicketEvent(organization_id=c.organization_id, ticket=c.ticket, kind=TicketEvent.Kind.SLA,
+                    actor_user=actor.user if getattr(actor.user, "pk", None) else None, actor_client=actor.client,
+                    actor_label=actor.label, message=f"{c.get_kind_display()} clock started",
+                    data={"clock": c.kind, "event": "started", "due_at": c.due_at.isoformat(),
+                          "policy": c.policy.name, "target": c.target})
+        for c in clocks
+    )
     return clocks
 
 
@@ -124,7 +156,7 @@ def sla_clocks_retime(*, ticket: Ticket, actor: Actor = SYSTEM) -> list[SlaClock
             # The new target is looser: the breach no longer stands.
             clock.state, clock.breached_at = SlaClock.State.RUNNING, None
         clock.save()
-        _schedule_timers(clock)
+        _schedule_timers([clock])
         _record(clock, f"re-timed for {ticket.priority}", actor)
     return clocks
 
@@ -190,7 +222,7 @@ def _resume(clock: SlaClock, *, since: dt.datetime, at: dt.datetime, site_cal: B
     if clock.state != SlaClock.State.BREACHED or clock.breached_at is None:
         clock.state = SlaClock.State.AT_RISK if clock.was_at_risk else SlaClock.State.RUNNING
     clock.save()
-    _schedule_timers(clock)
+    _schedule_timers([clock])
     _record(clock, what, actor)
 
 

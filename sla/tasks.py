@@ -12,11 +12,11 @@ def sla_sweep() -> dict:
 
 
 @shared_task(name="sla.tasks.sla_clock_timer", ignore_result=True)
-def sla_clock_timer(clock_id: int) -> dict:
-    """ETA task at a clock's at-risk or due moment; idempotent with the sweep (conditional updates)."""
+def sla_clock_timer(clock_ids: list[int] | int) -> dict:
+    """ETA task at clocks' at-risk or due moment; idempotent with the sweep (conditional updates)."""
     from .services import sla_sweep as sweep
 
-    return sweep(clock_ids=[clock_id])
+    return sweep(clock_ids=[clock_ids] if isinstance(clock_ids, int) else list(clock_ids))
 
 
 @shared_task(name="sla.tasks.sla_escalate", ignore_result=True, autoretry_for=(OSError,), retry_backoff=True,

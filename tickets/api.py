@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
@@ -16,7 +17,7 @@ from dispatch_platform.api.scoping import OrganizationScopedViewSet, ScopedPrima
 from dispatch_platform.common.calendar import business_minutes_remaining
 from dispatch_platform.common.exceptions import ApplicationError
 from dispatch_platform.sites.models import Site
-from dispatch_platform.sites.selectors import site_calendar, site_get_by_external_id
+from dispatch_platform.sites.selectors import site_calendar, site_get_by_external_id, site_list
 from dispatch_platform.tenancy.models import ApiClient
 from technicians.models import Technician
 
@@ -121,7 +122,12 @@ class TicketSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         if external := attrs.pop("site_external_id", None):
-            site = site_get_by_external_id(organization=self.context["request"].organization, external_id=external)
+            # A bulk intake looks its sites up once for all items (context "sites_by_external_id").
+            known = self.context.get("sites_by_external_id")
+            if known is not None:
+                site = known.get(external)
+            else:
+                site = site_get_by_external_id(organization=self.context["request"].organization, external_id=external)
             if site is None:
                 raise serializers.ValidationError({"site_external_id": [f"No site with external id '{external}'."]})
             attrs["site"] = site
@@ -152,15 +158,47 @@ def _intake_data(validated: dict) -> dict:
     return data
 
 
-def _upsert_validated(request, validated: dict) -> tuple[Ticket, bool]:
+def _intake_args(validated: dict) -> tuple[str, str, dict]:
     data = _intake_data(validated)
     source = data.pop("source", "api")
     external_id = data.pop("external_id", None)
     if external_id is None:
         # Without an external id a POST cannot be matched to an earlier one: each creates a ticket.
         external_id = f"{source}-{uuid.uuid4().hex}"
+    return source, external_id, data
+
+
+def _upsert_validated(request, validated: dict) -> tuple[Ticket, bool]:
+    source, external_id, data = _intake_args(validated)
     return services.ticket_upsert(organization=request.organization, actor=actor_for(request), source=source,
                                   external_id=external_id, data=data)
+
+
+def _bulk_create_new(request, valid: list[tuple[int, dict]]) -> dict[int, Ticket]:
+    """The items of a bulk intake that are new tickets, created in a few statements. Returns {index: ticket};
+    items it leaves out (updates, repeats within the batch, incomplete ones) go one by one."""
+    args = {index: _intake_args(validated) for index, validated in valid}
+    pairs = {(source, external_id) for source, external_id, _ in args.values()}
+    existing = set(
+        Ticket.objects.for_organization(request.organization)
+        .filter(source__in={p[0] for p in pairs}, external_id__in={p[1] for p in pairs})
+        .values_list("source", "external_id")
+    )
+    fresh, seen = [], set()
+    for index, (source, external_id, data) in args.items():
+        pair = (source, external_id)
+        if pair in existing or pair in seen or services._missing_required(data):
+            continue
+        seen.add(pair)
+        fresh.append((index, (source, external_id, data)))
+    if not fresh:
+        return {}
+    try:
+        tickets = services.tickets_create_many(organization=request.organization, actor=actor_for(request),
+                                               items=[item for _, item in fresh])
+    except IntegrityError:
+        return {}  # a concurrent intake took one of the pairs: every item goes the careful way
+    return {index: ticket for (index, _), ticket in zip(fresh, tickets, strict=True)}
 
 
 class NoteSerializer(serializers.ModelSerializer):
@@ -247,24 +285,36 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organizati
         if len(items) > BULK_LIMIT:
             return Response({"tickets": [f"At most {BULK_LIMIT} tickets per request; got {len(items)}."]},
                             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-        results = []
+        results: list[dict | None] = [None] * len(items)
+        valid = []
+        wanted = {item.get("site_external_id") for item in items if isinstance(item, dict)} - {None}
+        context = {**self.get_serializer_context(), "sites_by_external_id": {
+            site.external_id: site for site in site_list(organization=request.organization).filter(external_id__in=wanted)}}
         for index, item in enumerate(items):
-            serializer = self.get_serializer(data=item)
+            serializer = TicketSerializer(data=item, context=context)
             if not isinstance(item, dict) or not serializer.is_valid():
                 errors = serializer.errors if isinstance(item, dict) else {"non_field_errors": ["Expected an object."]}
-                results.append({"index": index, "status": "error", "id": None, "errors": errors})
+                results[index] = {"index": index, "status": "error", "id": None, "errors": errors}
+            else:
+                valid.append((index, serializer.validated_data))
+        created = _bulk_create_new(request, valid)
+        for index, ticket in created.items():
+            results[index] = {"index": index, "status": "created", "id": ticket.pk, "number": ticket.number,
+                              "errors": None}
+        for index, validated in valid:
+            if index in created:
                 continue
             try:
-                ticket, created = _upsert_validated(request, serializer.validated_data)
+                ticket, was_created = _upsert_validated(request, validated)
             except ApplicationError as exc:
-                results.append({"index": index, "status": "error", "id": None,
-                                "errors": exc.extra or {"non_field_errors": [exc.message]}})
+                results[index] = {"index": index, "status": "error", "id": None,
+                                  "errors": exc.extra or {"non_field_errors": [exc.message]}}
             except DjangoValidationError as exc:
                 errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-                results.append({"index": index, "status": "error", "id": None, "errors": errors})
+                results[index] = {"index": index, "status": "error", "id": None, "errors": errors}
             else:
-                results.append({"index": index, "status": "created" if created else "updated", "id": ticket.pk,
-                                "number": ticket.number, "errors": None})
+                results[index] = {"index": index, "status": "created" if was_created else "updated", "id": ticket.pk,
+                                  "number": ticket.number, "errors": None}
         return Response(results)
 
     @extend_schema(request=TransitionSerializer, responses={200: TicketSerializer, 409: OpenApiResponse(description="Illegal transition; names the allowed ones")})

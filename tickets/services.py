@@ -79,12 +79,37 @@ def ticket_event_record(
     return event
 
 
-def _next_ticket_number(organization: Organization) -> str:
+def _reserve_ticket_numbers(organization: Organization, count: int = 1) -> list[str]:
     # The organization row is the counter: locking it serialises number allocation per tenant.
     org = Organization.objects.select_for_update().get(pk=organization.pk)
-    org.ticket_sequence += 1
+    first = org.ticket_sequence + 1
+    org.ticket_sequence += count
     org.save(update_fields=["ticket_sequence"])
-    return f"WO-{org.ticket_sequence:06d}"
+    return [f"WO-{n:06d}" for n in range(first, first + count)]
+
+
+def _new_ticket(organization: Organization, source: str, external_id: str, number: str, data: dict) -> Ticket:
+    ticket = Ticket(organization=organization, source=source, external_id=external_id, number=number,
+                    **{f: data[f] for f in INTAKE_FIELDS if f in data and data[f] is not None})
+    if ticket.opened_at is None:
+        ticket.opened_at = timezone.now()
+    return ticket
+
+
+def _missing_required(data: dict) -> dict[str, list[str]]:
+    return {f: ["This field is required."] for f in ("title", "priority", "site") if not data.get(f)}
+
+
+def _announce_opened(tickets: list[Ticket], actor: Actor) -> None:
+    """The audit event of each new ticket, then one signal for all (SLA clocks, re-plans, webhooks)."""
+    TicketEvent.objects.bulk_create(
+        TicketEvent(organization_id=t.organization_id, ticket=t, kind=TicketEvent.Kind.CREATED,
+                    actor_user=actor.user if getattr(actor.user, "pk", None) else None, actor_client=actor.client,
+                    actor_label=actor.label, to_status=t.status,
+                    data={"source": t.source, "external_id": t.external_id, "priority": t.priority})
+        for t in tickets
+    )
+    signals.tickets_opened.send(sender=Ticket, tickets=tickets, actor=actor)
 
 
 def _json_safe(value):
@@ -126,26 +151,35 @@ def ticket_upsert(*, organization: Organization, actor: Actor, source: str, exte
 
 def _ticket_create(*, organization: Organization, actor: Actor, source: str, external_id: str,
                    data: dict[str, Any]) -> Ticket:
-    missing = [f for f in ("title", "priority", "site") if not data.get(f)]
-    if missing:
-        raise ApplicationError("Missing fields", {f: ["This field is required."] for f in missing})
-    ticket = Ticket(
-        organization=organization,
-        source=source,
-        external_id=external_id,
-        number=_next_ticket_number(organization),
-        **{f: data[f] for f in INTAKE_FIELDS if f in data and data[f] is not None},
-    )
-    if ticket.opened_at is None:
-        ticket.opened_at = timezone.now()
+    if missing := _missing_required(data):
+        raise ApplicationError("Missing fields", missing)
+    ticket = _new_ticket(organization, source, external_id, _reserve_ticket_numbers(organization)[0], data)
     # Uniqueness is the database's to decide: a concurrent twin raises IntegrityError, which
     # ticket_upsert turns into an update. (Checking it here first would race, and answer 400.)
     ticket.full_clean(exclude=["organization", "site", "technician"], validate_constraints=False)
     ticket.save()
-    ticket_event_record(ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=actor, to_status=ticket.status,
-                        data={"source": source, "external_id": external_id, "priority": ticket.priority})
-    signals.ticket_opened.send(sender=Ticket, ticket=ticket, actor=actor)
+    _announce_opened([ticket], actor)
     return ticket
+
+
+@transaction.atomic
+def tickets_create_many(*, organization: Organization, actor: Actor,
+                        items: list[tuple[str, str, dict[str, Any]]]) -> list[Ticket]:
+    """Creates many new tickets in a few statements (bulk intake): items are (source, external_id, data)
+    already validated, with title, priority and a site of this organization.
+
+    All or nothing: if any (source, external_id) exists already (or is taken concurrently), the database
+    raises IntegrityError and nothing is written; the caller then takes the items one by one.
+    """
+    for _, _, data in items:
+        if _missing_required(data) or data["site"].organization_id != organization.pk:
+            raise ValueError("tickets_create_many needs complete items of this organization")
+    numbers = _reserve_ticket_numbers(organization, len(items))
+    tickets = [_new_ticket(organization, source, external_id, number, data)
+               for (source, external_id, data), number in zip(items, numbers, strict=True)]
+    Ticket.objects.bulk_create(tickets)
+    _announce_opened(tickets, actor)
+    return tickets
 
 
 @transaction.atomic

@@ -5,8 +5,8 @@ Receivers run inside the sending service's transaction: a receiver that raises u
 
 from django.dispatch import Signal
 
-# ticket, actor
-ticket_opened = Signal()
+# tickets (a list: one for a single intake, many for a bulk one), actor
+tickets_opened = Signal()
 # ticket, old_status, new_status, at, actor
 ticket_status_changed = Signal()
 # ticket, old_priority, actor

@@ -8,10 +8,11 @@ from tickets.choices import TicketStatus
 from . import services
 
 
-@receiver(signals.ticket_opened, dispatch_uid="dispatch.replan_on_p1")
-def replan_on_new_p1(sender, ticket, actor, **kwargs):
-    if ticket.priority == "P1":
-        services.replan_request(organization=ticket.organization, region=ticket.site.region, trigger="new_p1")
+@receiver(signals.tickets_opened, dispatch_uid="dispatch.replan_on_p1")
+def replan_on_new_p1(sender, tickets, actor, **kwargs):
+    regions = {(t.organization, t.site.region) for t in tickets if t.priority == "P1"}
+    for organization, region in sorted(regions, key=lambda r: (r[0].pk, r[1])):
+        services.replan_request(organization=organization, region=region, trigger="new_p1")
 
 
 @receiver(signals.ticket_status_changed, dispatch_uid="dispatch.replan_on_cancel")

@@ -1,0 +1,56 @@
+"""Bulk intake throughput (issue 3): one POST /api/v1/tickets/bulk/ of N new tickets, in-process (no HTTP
+server), on the database in DATABASE_URL. Prints tickets/s and the queries per item.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dispatch_bench .venv/bin/python benchmarks/bulk_intake.py
+"""
+
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dispatch_platform.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+N = int(os.environ.get("BULK_N", "1000"))
+
+
+def main():
+    from dispatch_platform.sites.models import Customer, Site
+    from dispatch_platform.tenancy.services import api_client_create, organization_create
+    from sla.services import sla_policy_save
+    from tests.conftest import STANDARD_TARGETS
+
+    call_command("flush", interactive=False, verbosity=0)
+    org = organization_create(slug="bulk", name="Bulk")
+    sla_policy_save(organization=org, data={"name": "Std", "targets": [dict(t) for t in STANDARD_TARGETS]})
+    customer = Customer.objects.create(organization=org, name="C")
+    Site.objects.create(organization=org, customer=customer, name="S", external_id="S1", latitude=41.88,
+                        longitude=-87.63, timezone="America/Chicago", holidays={"country": "US"})
+    _, token = api_client_create(organization=org, name="bulk", rate_limit="1000000/min")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    run = uuid.uuid4().hex[:8]
+    items = [{"source": "bulk", "external_id": f"{run}-{i}", "title": "Printer jam", "priority": "P3",
+              "site_external_id": "S1", "required_skills": ["printers"]} for i in range(N)]
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        response = client.post("/api/v1/tickets/bulk/", {"tickets": items}, content_type="application/json")
+        wall = time.perf_counter() - start
+    assert response.status_code == 200, response.content[:300]
+    created = sum(1 for r in response.json() if r["status"] == "created")
+    print(f"database: {connection.vendor}; {N} tickets in one bulk POST: {wall:.2f} s = {N / wall:.0f} tickets/s; "
+          f"created {created}; {len(queries) / N:.1f} queries per item")
+
+
+if __name__ == "__main__":
+    main()
