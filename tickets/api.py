@@ -90,9 +90,9 @@ class TicketSerializer(serializers.ModelSerializer):
             "site_external_id", "site_name", "required_skills", "required_certifications", "asset", "contact",
             "diagnostics", "parts", "opened_at", "status", "created_at", "updated_at", "technician",
             "technician_name", "scheduled_start", "eta", "sla", "first_time_fix", "visits", "time_on_site_minutes",
-            "resolution_code", "resolution_notes",
+            "resolution_code", "resolution_notes", "signed_off_by",
         ]
-        read_only_fields = [
+        read_only_fields = ["signed_off_by",
             "id", "number", "status", "created_at", "updated_at", "technician", "scheduled_start", "eta",
             "first_time_fix", "visits", "time_on_site_minutes", "resolution_code", "resolution_notes",
         ]
@@ -137,6 +137,8 @@ class TicketSerializer(serializers.ModelSerializer):
 class TransitionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=TicketStatus.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    signed_off_by = serializers.CharField(required=False, allow_blank=True, default="", max_length=200,
+                                          help_text="On completion: who accepted the work on site")
 
 
 class AssignSerializer(serializers.Serializer):

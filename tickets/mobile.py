@@ -48,7 +48,8 @@ def job_status(request, ticket_id: int):
         return redirect("my-jobs")
     try:
         services.ticket_transition(organization=request.organization, actor=services.Actor.for_user(request.user),
-                                   ticket=ticket, status=status, note=request.POST.get("note", ""))
+                                   ticket=ticket, status=status, note=request.POST.get("note", ""),
+                                   signed_off_by=request.POST.get("signed_off_by", ""))
         messages.success(request, f"{ticket.number}: {status.replace('_', ' ')}.")
     except ApplicationError as exc:
         messages.error(request, exc.message)

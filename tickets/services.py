@@ -215,8 +215,10 @@ def _accrue_time_on_site(ticket: Ticket, at: dt.datetime) -> None:
 
 @transaction.atomic
 def ticket_transition(*, organization: Organization, actor: Actor, ticket: Ticket, status: str, note: str = "",
-                      at: dt.datetime | None = None) -> Ticket:
-    """Moves the ticket along its lifecycle (tickets.lifecycle); an illegal move changes nothing (409)."""
+                      at: dt.datetime | None = None, signed_off_by: str = "") -> Ticket:
+    """Moves the ticket along its lifecycle (tickets.lifecycle); an illegal move changes nothing (409).
+
+    Completing may carry the customer's sign-off (the name of who accepted the work on site)."""
     at = at or timezone.now()
     ticket = Ticket.objects.for_organization(organization).select_for_update().get(pk=ticket.pk)
     old = ticket.status
@@ -244,6 +246,8 @@ def ticket_transition(*, organization: Organization, actor: Actor, ticket: Ticke
         ticket.first_time_fix = ticket.visits <= 1 and ticket.first_time_fix is not False
         if note:
             ticket.resolution_notes = note
+        if signed_off_by.strip():
+            ticket.signed_off_by = signed_off_by.strip()[:200]
     elif status == TicketStatus.NEEDS_REVISIT:
         ticket.first_time_fix = False
         ticket.completed_at = None

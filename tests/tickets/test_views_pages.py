@@ -86,9 +86,11 @@ def test_the_technician_taps_through_a_job(client, api, tenant_a):
     page = client.get("/my/jobs/").content.decode()
     assert ticket.number in page and "En route" in page
     for status in ("en_route", "on_site", "completed"):
-        client.post(f"/my/jobs/{ticket.pk}/status/", {"status": status, "note": "Replaced SFP; link stable"})
+        client.post(f"/my/jobs/{ticket.pk}/status/", {"status": status, "note": "Replaced SFP; link stable",
+                                                      "signed_off_by": "Ana Ruiz (store manager)"})
     ticket.refresh_from_db()
     assert ticket.status == "completed"
+    assert ticket.signed_off_by == "Ana Ruiz (store manager)"
     assert ticket.first_time_fix is True
     assert ticket.resolution_notes == "Replaced SFP; link stable"
     assert ticket.events.filter(kind=TicketEvent.Kind.STATUS, actor_user=tenant_a.tech_user).count() == 3
