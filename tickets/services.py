@@ -354,3 +354,21 @@ def ticket_attachment_add(*, organization: Organization, actor: Actor, ticket: T
     ticket_event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=actor, message=f"Attached {name}",
                         data={"attachment": attachment.pk, "kind": kind, "size": upload.size})
     return attachment
+
+
+@transaction.atomic
+def ticket_eta_set(*, organization: Organization, actor: Actor, ticket: Ticket, eta: dt.datetime | None,
+                   reason: str) -> Ticket:
+    """Records when the technician is expected on site; a change is audited and announced (ITSM write-back)."""
+    ticket = Ticket.objects.for_organization(organization).select_for_update(of=("self",)).get(pk=ticket.pk)
+    if eta is not None:
+        eta = eta.replace(microsecond=0)
+    if ticket.eta == eta:
+        return ticket
+    old, ticket.eta = ticket.eta, eta
+    ticket.save(update_fields=["eta", "updated_at"])
+    ticket_event_record(ticket=ticket, kind=TicketEvent.Kind.UPDATED, actor=actor,
+                        message=f"ETA {eta:%Y-%m-%d %H:%M} UTC ({reason})" if eta else f"ETA cleared ({reason})",
+                        data={"changes": {"eta": [_json_safe(old), _json_safe(eta)]}, "reason": reason})
+    signals.ticket_eta_changed.send(sender=Ticket, ticket=ticket, old_eta=old, actor=actor)
+    return ticket

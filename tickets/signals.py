@@ -13,3 +13,5 @@ ticket_status_changed = Signal()
 ticket_priority_changed = Signal()
 # ticket, technician, actor
 ticket_assigned = Signal()
+# ticket, old_eta, actor
+ticket_eta_changed = Signal()

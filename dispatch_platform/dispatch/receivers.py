@@ -20,3 +20,15 @@ def replan_on_cancellation(sender, ticket, old_status, new_status, at, actor, **
     # Only a cancellation that frees a technician's time changes anyone's day.
     if new_status == TicketStatus.CANCELLED and ticket.technician_id:
         services.replan_request(organization=ticket.organization, region=ticket.site.region, trigger="cancellation")
+
+
+@receiver(signals.ticket_assigned, dispatch_uid="dispatch.eta_on_assign")
+def eta_on_assign(sender, ticket, technician, actor, **kwargs):
+    services.ticket_eta_estimate(ticket=ticket, actor=actor)
+
+
+@receiver(signals.ticket_status_changed, dispatch_uid="dispatch.eta_on_status")
+def eta_on_status(sender, ticket, old_status, new_status, at, actor, **kwargs):
+    # Setting off: the drive from where the technician is now replaces the planned estimate.
+    if new_status == TicketStatus.EN_ROUTE:
+        services.ticket_eta_estimate(ticket=ticket, actor=actor)

@@ -14,8 +14,9 @@ from dispatch_platform.optimizer import check_solution, parse_problem, solve
 from dispatch_platform.tenancy.models import Organization
 from technicians.models import Technician
 from tickets import lifecycle
+from tickets.choices import TicketStatus
 from tickets.models import Ticket
-from tickets.services import Actor, ticket_assign
+from tickets.services import Actor, ticket_assign, ticket_eta_set
 
 from .models import Assignment, DispatchPlan
 from .problem import build_problem
@@ -222,3 +223,28 @@ def replan_watch(*, now: dt.datetime | None = None) -> list[DispatchPlan]:
         if plan := replan_request(organization=organization, region=region, trigger=trigger):
             plans.append(plan)
     return plans
+
+
+def ticket_eta_estimate(*, ticket: Ticket, actor: Actor) -> Ticket:
+    """The ETA a customer is told: en route, now plus the drive from the technician's last known position;
+    dispatched, the scheduled start if planned, else when the jobs before it on the route are done."""
+    from .recommend import DURATION_BY_JOB_TYPE
+    from .travel import default_travel
+
+    if ticket.technician_id is None:
+        return ticket
+    technician = Technician.objects.get(pk=ticket.technician_id)
+    travel = default_travel()
+    site = (ticket.site.latitude, ticket.site.longitude)
+    now = timezone.now()
+    if ticket.status == TicketStatus.EN_ROUTE:
+        eta, reason = now + dt.timedelta(minutes=travel.minutes(technician.position, site)), "en route"
+    elif ticket.scheduled_start is not None:
+        eta, reason = ticket.scheduled_start, "scheduled"
+    else:
+        ahead = Ticket.objects.filter(technician=technician, status__in=[TicketStatus.EN_ROUTE, TicketStatus.ON_SITE]
+                                      ).exclude(pk=ticket.pk).values_list("job_type", flat=True)
+        busy = sum(DURATION_BY_JOB_TYPE.get(j, 60) for j in ahead)
+        eta = now + dt.timedelta(minutes=busy + travel.minutes(technician.position, site))
+        reason = "assigned"
+    return ticket_eta_set(organization=ticket.organization, actor=actor, ticket=ticket, eta=eta, reason=reason)

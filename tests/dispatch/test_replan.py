@@ -58,3 +58,17 @@ def test_a_late_technician_triggers_a_replan(api, tenant_a):
     plans = replan_watch()
     assert [(p.trigger, p.region) for p in plans] == [("late", tenant_a.site.region)]
     assert replan_watch() == []  # debounced
+
+
+def test_assignment_and_setting_off_give_the_ticket_an_eta(api, tenant_a):
+    body = {"source": "t", "external_id": "eta", "title": "x", "priority": "P3", "site": tenant_a.site.pk}
+    tid = api.post("/api/v1/tickets/", tenant_a, body).json()["id"]
+    assigned = api.post(f"/api/v1/tickets/{tid}/assign/", tenant_a, {"technician": tenant_a.technician.pk}).json()
+    assert assigned["eta"] is not None
+    # Moving the technician far away, then setting off: the ETA follows the real drive.
+    tenant_a.technician.current_latitude, tenant_a.technician.current_longitude = 39.0, -90.0
+    tenant_a.technician.save()
+    en_route = api.post(f"/api/v1/tickets/{tid}/transition/", tenant_a, {"status": "en_route"}).json()
+    eta = dt.datetime.fromisoformat(en_route["eta"].replace("Z", "+00:00"))
+    assert eta - timezone.now() > dt.timedelta(hours=4)  # ~330 km at 50 km/h with the road factor
+    assert Ticket.objects.get(pk=tid).events.filter(message__startswith="ETA").count() == 2
