@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from dispatch_platform.dispatch.api import PlanViewSet, TicketRecommendationsApi
 from dispatch_platform.sites.api import CustomerViewSet, SiteViewSet
+from outbound.api import WebhookSubscriptionViewSet
 from reports.api import SlaComplianceApi
 from sla.api import SlaPolicyViewSet
 from technicians.api import TechnicianViewSet
@@ -19,6 +20,7 @@ router.register("technicians", TechnicianViewSet, basename="technician")
 router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("plans", PlanViewSet, basename="plan")
+router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
 
 urlpatterns = [
     path("tickets/<int:pk>/attachments/", TicketAttachmentsApi.as_view(), name="ticket-attachments"),

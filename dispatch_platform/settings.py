@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "inventory",
     "tickets",
     "sla",
+    # outbound before dispatch: receivers run in this order, so "ticket.assigned" is announced before the
+    # ETA the dispatch app derives from it.
+    "outbound",
     "dispatch_platform.dispatch",
     "reports",
     "dispatch_platform.demo",
@@ -198,7 +201,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "sla.tasks.*": {"queue": "sla"},
     "dispatch_platform.dispatch.tasks.*": {"queue": "optimize"},
-    "tickets.tasks.deliver_*": {"queue": "webhooks"},
+    "outbound.tasks.*": {"queue": "webhooks"},
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -211,6 +214,7 @@ CELERY_BEAT_SCHEDULE = {
                   "options": {"expires": 55}},
     "idempotency-keys-purge": {"task": "dispatch_platform.api.tasks.idempotency_keys_purge", "schedule": 3600.0,
                                "options": {"expires": 3500}},
+    "webhook-deliveries-due": {"task": "outbound.tasks.deliver_due", "schedule": 30.0, "options": {"expires": 29}},
     "replan-watch": {"task": "dispatch_platform.dispatch.tasks.replan_watch", "schedule": 300.0,
                      "options": {"expires": 290}},
     "worker-heartbeat": {
@@ -220,6 +224,9 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": HEARTBEAT_INTERVAL_SECONDS},
     },
 }
+
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 
 LOGGING = {
     "version": 1,

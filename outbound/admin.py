@@ -1,0 +1,54 @@
+from django.contrib import admin, messages
+
+from .models import WebhookDelivery, WebhookEvent, WebhookSubscription
+from .services import webhook_redeliver
+
+
+class RecentDeliveries(admin.TabularInline):
+    model = WebhookDelivery
+    extra = 0
+    can_delete = False
+    max_num = 0
+    fields = readonly_fields = ("event", "status", "attempts", "last_status_code", "last_latency_ms", "last_error",
+                                "delivered_at")
+    ordering = ["-id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("event")
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("url", "organization", "format", "active", "description")
+    list_filter = ("organization", "format", "active")
+    inlines = [RecentDeliveries]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("id", "event_name", "subscription", "status", "attempts", "last_status_code", "last_latency_ms",
+                    "next_attempt_at", "delivered_at")
+    list_filter = ("status", "event__name", "organization")
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+    actions = ["redeliver"]
+    list_select_related = ("event", "subscription")
+
+    @admin.display(description="event")
+    def event_name(self, obj):
+        return obj.event.name
+
+    @admin.action(description="Redeliver the selected deliveries")
+    def redeliver(self, request, queryset):
+        count = 0
+        for organization_id in set(queryset.values_list("organization_id", flat=True)):
+            count += webhook_redeliver(organization_id=organization_id,
+                                       delivery_ids=list(queryset.filter(organization_id=organization_id)
+                                                         .values_list("id", flat=True)))
+        self.message_user(request, f"{count} deliveries queued again.", messages.SUCCESS)
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    list_display = ("id", "name", "organization", "ticket", "created_at")
+    list_filter = ("organization", "name")
+    raw_id_fields = ("ticket",)

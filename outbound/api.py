@@ -1,0 +1,56 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+
+from dispatch_platform.api.scoping import OrganizationScopedViewSet
+
+from .models import EVENTS, WebhookDelivery, WebhookSubscription
+
+
+def subscription_list(*, organization):
+    return WebhookSubscription.objects.for_organization(organization)
+
+
+class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+    events = serializers.ListField(child=serializers.ChoiceField(choices=EVENTS), required=False,
+                                   help_text="Empty: every event")
+    secret = serializers.CharField(write_only=True, min_length=16, max_length=200)
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "url", "events", "secret", "format", "description", "active", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_url(self, value):
+        if not value.lower().startswith(("http://", "https://")):
+            raise serializers.ValidationError("Use an http(s) URL.")
+        return value
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    event = serializers.CharField(source="event.name")
+    event_id = serializers.IntegerField(source="event.pk")
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["id", "event", "event_id", "status", "attempts", "last_status_code", "last_latency_ms", "last_error",
+                  "next_attempt_at", "delivered_at", "created_at"]
+
+
+class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                                 mixins.UpdateModelMixin, mixins.DestroyModelMixin, OrganizationScopedViewSet):
+    """Where the tenant's ticket and SLA events are POSTed (signed with the subscription's secret)."""
+
+    serializer_class = WebhookSubscriptionSerializer
+    selector = staticmethod(subscription_list)
+
+    def perform_create(self, serializer):
+        serializer.save(organization=self.request.organization)
+
+    @extend_schema(responses=WebhookDeliverySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request, pk=None):
+        subscription = self.get_object()
+        rows = subscription.deliveries.select_related("event").order_by("-id")
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)

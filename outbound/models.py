@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from dispatch_platform.tenancy.models import OrganizationOwned
+from tickets.models import Ticket
+
+EVENTS = (
+    "ticket.created",
+    "ticket.status_changed",
+    "ticket.assigned",
+    "ticket.eta_changed",
+    "ticket.completed",
+    "sla.at_risk",
+    "sla.breached",
+)
+
+
+class WebhookSubscription(OrganizationOwned):
+    """Where a tenant wants its events POSTed (its ITSM, a chat bridge, a data lake)."""
+
+    class Format(models.TextChoices):
+        JSON = "json", "Dispatch JSON"
+        SERVICENOW = "servicenow", "ServiceNow write-back (work note + state)"
+
+    url = models.URLField(max_length=500)
+    events = models.JSONField(default=list, help_text="Event names; empty = all")
+    secret = models.CharField(max_length=200, help_text="Signs each delivery (HMAC-SHA256)")
+    format = models.CharField(max_length=12, choices=Format.choices, default=Format.JSON)
+    description = models.CharField(max_length=200, blank=True, default="")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({', '.join(self.events) or 'all events'})"
+
+    def wants(self, name: str) -> bool:
+        return self.active and (not self.events or name in self.events)
+
+
+class WebhookEvent(OrganizationOwned):
+    """The outbox: one row per event, written in the transaction of the change it reports."""
+
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=40)
+    payload = models.JSONField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"
+
+
+class WebhookDelivery(OrganizationOwned):
+    """One event to one subscription: its attempts and outcome (the delivery log)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed, will retry"
+        DEAD = "dead", "Gave up"
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
+    # Copied from the event so that "is an earlier one for this ticket still open?" is one indexed query.
+    ticket_id_copy = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "event"], name="%(app_label)s_%(class)s_unique_subscription_event",
+                                    violation_error_message="This event was already queued for this subscription."),
+        ]
+        indexes = [
+            # outbound.services.webhook_deliveries_due scans open deliveries by next attempt.
+            models.Index(fields=["next_attempt_at"], name="outbound_delivery_due_idx",
+                         condition=Q(status__in=["pending", "failed"])),
+            # The per-ticket ordering check.
+            models.Index(fields=["subscription", "ticket_id_copy", "id"], name="outbound_delivery_order_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription.url}: {self.status}"

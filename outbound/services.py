@@ -1,0 +1,179 @@
+"""Outbound webhooks: events into the outbox, deliveries out of it — signed, retried, in order per ticket.
+
+Delivery guarantees:
+- at least once per (subscription, event), and never two attempts at the same time: an attempt claims
+  its delivery with a conditional UPDATE (pending/failed → sending) and goes on only if it won;
+- in order per ticket and subscription: a delivery waits while an earlier one for the same ticket is
+  still open (pending, sending or failed-and-retrying) and is woken when that one ends;
+- retries with exponential backoff and full jitter, up to WEBHOOK_MAX_ATTEMPTS, then "dead" (visible and
+  redeliverable in the admin).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import random
+import time
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from tickets.models import Ticket
+
+from .models import EVENTS, WebhookDelivery, WebhookEvent, WebhookSubscription
+from .payloads import servicenow_body, ticket_summary
+from .signing import sign
+
+logger = logging.getLogger(__name__)
+
+OPEN = (WebhookDelivery.Status.PENDING, WebhookDelivery.Status.SENDING, WebhookDelivery.Status.FAILED)
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_CAP_SECONDS = 3600
+WAIT_FOR_EARLIER_SECONDS = 5
+
+
+def _enqueue(delivery_ids: list[int], countdown: float = 0) -> None:
+    from . import tasks
+
+    transaction.on_commit(lambda: [tasks.deliver.apply_async(args=[i], countdown=countdown) for i in delivery_ids])
+
+
+@transaction.atomic
+def webhook_events_emit(*, organization_id: int, events: list[tuple[Ticket | None, str, dict]]) -> list[WebhookEvent]:
+    """Writes events (ticket, name, data) to the outbox with a delivery per interested subscription."""
+    subscriptions = [s for s in WebhookSubscription.objects.filter(organization_id=organization_id, active=True)]
+    if not subscriptions:
+        return []
+    now = timezone.now()
+    rows = []
+    for ticket, name, data in events:
+        assert name in EVENTS, name
+        payload = {"event": name, "created_at": now.isoformat(), "data": data,
+                   "ticket": ticket_summary(ticket) if ticket is not None else None}
+        rows.append(WebhookEvent(organization_id=organization_id, ticket=ticket, name=name, payload=payload))
+    WebhookEvent.objects.bulk_create(rows)
+    deliveries = [
+        WebhookDelivery(organization_id=organization_id, subscription=sub, event=event,
+                        ticket_id_copy=event.ticket_id, next_attempt_at=now)
+        for event in rows for sub in subscriptions if sub.wants(event.name)
+    ]
+    WebhookDelivery.objects.bulk_create(deliveries)
+    _enqueue([d.pk for d in deliveries])
+    return rows
+
+
+def _earlier_open(delivery: WebhookDelivery) -> bool:
+    if delivery.ticket_id_copy is None:
+        return False
+    return WebhookDelivery.objects.filter(subscription_id=delivery.subscription_id,
+                                          ticket_id_copy=delivery.ticket_id_copy, id__lt=delivery.pk,
+                                          status__in=OPEN).exists()
+
+
+def _next_in_line(delivery: WebhookDelivery) -> list[int]:
+    if delivery.ticket_id_copy is None:
+        return []
+    nxt = (WebhookDelivery.objects.filter(subscription_id=delivery.subscription_id,
+                                          ticket_id_copy=delivery.ticket_id_copy, id__gt=delivery.pk,
+                                          status=WebhookDelivery.Status.PENDING)
+           .order_by("id").values_list("id", flat=True).first())
+    return [nxt] if nxt else []
+
+
+def backoff_seconds(attempt: int, rng: random.Random | None = None) -> float:
+    """Full jitter: uniform in [0, min(cap, base · 2^(attempt-1))]."""
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
+    return (rng or random).uniform(0, ceiling)
+
+
+def _body(delivery: WebhookDelivery) -> bytes:
+    event = delivery.event
+    payload = {**event.payload, "id": event.pk, "delivery": delivery.pk}
+    if delivery.subscription.format == WebhookSubscription.Format.SERVICENOW and event.payload.get("ticket"):
+        payload = servicenow_body(event.name, event.payload)
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+
+
+def webhook_deliver(*, delivery_id: int) -> str:
+    """One attempt at one delivery (called by the `webhooks` queue). Returns what happened."""
+    delivery = WebhookDelivery.objects.select_related("subscription", "event").filter(pk=delivery_id).first()
+    if delivery is None:
+        return "gone"
+    if _earlier_open(delivery):
+        return "waiting"  # woken by the earlier one when it ends (or by the beat safety net)
+    now = timezone.now()
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery_id, status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.FAILED],
+        next_attempt_at__lte=now,
+    ).update(status=WebhookDelivery.Status.SENDING, updated_at=now)
+    if not claimed:
+        return "not due"
+    body = _body(delivery)
+    timestamp = int(time.time())
+    request = urllib.request.Request(delivery.subscription.url, data=body, method="POST", headers={
+        "Content-Type": "application/json", "User-Agent": "dispatch-platform-webhooks/1",
+        "X-Dispatch-Event": delivery.event.name, "X-Dispatch-Delivery": str(delivery.pk),
+        "X-Dispatch-Timestamp": str(timestamp),
+        "X-Dispatch-Signature": sign(delivery.subscription.secret, timestamp, body),
+    })
+    started = time.monotonic()
+    code, error = None, ""
+    try:
+        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
+            code = response.status
+    except urllib.error.HTTPError as exc:
+        code, error = exc.code, f"HTTP {exc.code}"
+    except (OSError, ValueError) as exc:
+        error = f"{exc.__class__.__name__}: {exc}"[:500]
+    latency = int((time.monotonic() - started) * 1000)
+    attempts = delivery.attempts + 1
+    fields = {"attempts": attempts, "last_status_code": code, "last_latency_ms": latency, "last_error": error,
+              "updated_at": timezone.now()}
+    if code is not None and 200 <= code < 300:
+        fields.update(status=WebhookDelivery.Status.SUCCEEDED, delivered_at=timezone.now())
+        outcome = "succeeded"
+    elif attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+        fields.update(status=WebhookDelivery.Status.DEAD)
+        outcome = "dead"
+    else:
+        wait = backoff_seconds(attempts)
+        fields.update(status=WebhookDelivery.Status.FAILED, next_attempt_at=timezone.now() + dt.timedelta(seconds=wait))
+        outcome = "retry"
+    with transaction.atomic():
+        WebhookDelivery.objects.filter(pk=delivery_id).update(**fields)
+        if outcome == "retry":
+            _enqueue([delivery_id], countdown=wait)
+        else:
+            _enqueue(_next_in_line(delivery))  # the ticket's next event may go now
+    return outcome
+
+
+def webhook_deliveries_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Beat safety net: re-enqueue deliveries whose time has come (an ETA can be lost with a killed worker).
+    A delivery stuck in "sending" for over 10 minutes (its worker died mid-attempt) is made pending again."""
+    now = now or timezone.now()
+    WebhookDelivery.objects.filter(status=WebhookDelivery.Status.SENDING,
+                                   updated_at__lt=now - dt.timedelta(minutes=10)).update(
+        status=WebhookDelivery.Status.PENDING, next_attempt_at=now)
+    due = list(WebhookDelivery.objects.filter(status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.FAILED],
+                                              next_attempt_at__lte=now)
+               .order_by("id").values_list("id", flat=True)[:limit])
+    with transaction.atomic():
+        _enqueue(due)
+    return len(due)
+
+
+@transaction.atomic
+def webhook_redeliver(*, organization_id: int, delivery_ids: list[int]) -> int:
+    """Admin "Redeliver": the chosen deliveries go out again (in order), whatever became of them."""
+    ids = list(WebhookDelivery.objects.filter(organization_id=organization_id, pk__in=delivery_ids)
+               .exclude(status=WebhookDelivery.Status.SENDING).values_list("id", flat=True))
+    WebhookDelivery.objects.filter(pk__in=ids).update(status=WebhookDelivery.Status.PENDING, attempts=0,
+                                                      next_attempt_at=timezone.now(), last_error="")
+    _enqueue(sorted(ids))
+    return len(ids)
