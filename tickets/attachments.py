@@ -17,6 +17,7 @@ from dispatch_platform.tenancy.decorators import READ_ROLES, role_required
 
 from . import selectors, services
 from .api import actor_for
+from .lookups import ticket_or_404
 from .models import Attachment
 
 
@@ -33,19 +34,12 @@ class AttachmentSerializer(serializers.ModelSerializer):
                        request=self.context.get("request"))
 
 
-def _ticket_or_404(request, ticket_id):
-    ticket = selectors.ticket_get(organization=request.organization, ticket_id=ticket_id)
-    if ticket is None:
-        raise Http404
-    return ticket
-
-
 class TicketAttachmentsApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(responses=AttachmentSerializer(many=True), operation_id="tickets_attachments_list")
     def get(self, request, pk: int):
-        ticket = _ticket_or_404(request, pk)
+        ticket = ticket_or_404(request, pk)
         rows = Attachment.objects.for_organization(request.organization).filter(ticket=ticket)
         return Response(AttachmentSerializer(rows, many=True, context={"request": request}).data)
 
@@ -57,7 +51,7 @@ class TicketAttachmentsApi(APIView):
         responses={201: AttachmentSerializer},
     )
     def post(self, request, pk: int):
-        ticket = _ticket_or_404(request, pk)
+        ticket = ticket_or_404(request, pk)
         upload = request.FILES.get("file")
         if upload is None:
             return Response({"file": ["Send the file as multipart form field 'file'."]}, status=status.HTTP_400_BAD_REQUEST)

@@ -12,20 +12,14 @@ from dispatch_platform.common.exceptions import ApplicationError
 from dispatch_platform.tenancy.decorators import DISPATCH_ROLES, role_required
 from technicians.selectors import technician_get
 from tickets import lifecycle, selectors, services
+from tickets.lookups import ticket_or_404
 
 from .recommend import ticket_recommendations
 
 
-def _ticket_or_404(request, ticket_id: int):
-    ticket = selectors.ticket_get(organization=request.organization, ticket_id=ticket_id)
-    if ticket is None:
-        raise Http404("No such ticket")
-    return ticket
-
-
 @role_required(*DISPATCH_ROLES)
 def ticket_detail(request, ticket_id: int):
-    ticket = _ticket_or_404(request, ticket_id)
+    ticket = ticket_or_404(request, ticket_id)
     events = list(selectors.ticket_events(organization=request.organization, ticket=ticket))
     clocks = sorted(ticket.sla_clocks.all(), key=lambda c: c.kind != "response")
     for clock in clocks:
@@ -46,7 +40,7 @@ def ticket_detail(request, ticket_id: int):
 @require_POST
 @role_required(*DISPATCH_ROLES)
 def ticket_assign(request, ticket_id: int):
-    ticket = _ticket_or_404(request, ticket_id)
+    ticket = ticket_or_404(request, ticket_id)
     try:
         technician_id = int(request.POST.get("technician", ""))
     except ValueError:
@@ -66,7 +60,7 @@ def ticket_assign(request, ticket_id: int):
 @require_POST
 @role_required(*DISPATCH_ROLES)
 def ticket_transition(request, ticket_id: int):
-    ticket = _ticket_or_404(request, ticket_id)
+    ticket = ticket_or_404(request, ticket_id)
     try:
         services.ticket_transition(organization=request.organization, actor=services.Actor.for_user(request.user),
                                    ticket=ticket, status=request.POST.get("status", ""),
@@ -80,7 +74,7 @@ def ticket_transition(request, ticket_id: int):
 @require_POST
 @role_required(*DISPATCH_ROLES)
 def ticket_note(request, ticket_id: int):
-    ticket = _ticket_or_404(request, ticket_id)
+    ticket = ticket_or_404(request, ticket_id)
     try:
         services.ticket_note_add(organization=request.organization, actor=services.Actor.for_user(request.user),
                                  ticket=ticket, text=request.POST.get("text", ""))
