@@ -194,6 +194,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
         "polling_interval": 0.1,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # ETA tasks (SLA timers, webhook retries) wait in the worker; Redis re-delivers anything unacknowledged
+    # after the visibility timeout, so it must exceed the longest ETA we schedule.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 12 * 3600}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
@@ -209,6 +213,8 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = 5
+# SLA moments closer than this get an ETA timer; later ones are found by the minute sweep.
+SLA_TIMER_HORIZON_SECONDS = env.int("SLA_TIMER_HORIZON_SECONDS", default=6 * 3600)
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "sla.tasks.sla_sweep", "schedule": env.float("SLA_SWEEP_SECONDS", default=60.0),
                   "options": {"expires": 55}},

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
@@ -55,12 +56,16 @@ def _timing(clock: SlaClock, site_cal: BusinessCalendar, opened_at: dt.datetime)
 def _schedule_timers(clocks: list[SlaClock]) -> None:
     """ETA tasks at the clocks' at-risk and due moments: faster than the beat sweep, which stays the
     safety net (an ETA held by a worker is lost if it is killed; PLATFORM-NOTES). Clocks falling due in
-    the same minute share one task, so a bulk intake sends a handful of messages, not thousands."""
+    the same minute share one task, so a bulk intake sends a handful of messages, not thousands; moments
+    beyond SLA_TIMER_HORIZON_SECONDS are left to the sweep."""
     from . import tasks
 
     by_minute: dict[dt.datetime, list[int]] = {}
+    horizon = timezone.now() + dt.timedelta(seconds=settings.SLA_TIMER_HORIZON_SECONDS)
     for clock in clocks:
-        for moment in (clock.at_risk_at, clock.due_at):
+        # Further ahead, the minute sweep is early enough, and a Redis broker would re-deliver an ETA task
+        # held longer than its visibility timeout.
+        for moment in (m for m in (clock.at_risk_at, clock.due_at) if m <= horizon):
             # Rounded up: the task must not run before the moment, or it would find nothing to do.
             minute = moment.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
             by_minute.setdefault(minute, []).append(clock.pk)
