@@ -10,6 +10,7 @@ solutions that did not come from this package.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -142,9 +143,9 @@ def check_solution(problem: Problem, solution: Mapping[str, Any]) -> list[str]:
         n_used += 1 if route.stops else 0
     unassigned = list(solution.get("unassigned") or [])
     everywhere = served + unassigned
-    for job_id in set(everywhere):
-        if everywhere.count(job_id) > 1:
-            out.append(f"job {job_id} appears {everywhere.count(job_id)} times")
+    for job_id, count in Counter(everywhere).items():  # list.count per job was O(n^2) at 10,000 jobs
+        if count > 1:
+            out.append(f"job {job_id} appears {count} times")
     for job_id in jobs.keys() - set(everywhere):
         out.append(f"job {job_id} is neither routed nor unassigned")
     for job_id in set(unassigned) - jobs.keys():

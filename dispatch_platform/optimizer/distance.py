@@ -46,3 +46,15 @@ def distance_matrix(problem: Problem, points: Sequence[Coord]) -> np.ndarray:
         return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
     diff = p[:, None, :] - p[None, :, :]
     return np.hypot(diff[..., 0], diff[..., 1])
+
+
+def pair_distances(problem: Problem, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distances between every point of `a` (n, 2) and every point of `b` (m, 2): an (n, m) float64 array."""
+    a = np.asarray(a, dtype=float).reshape(-1, 2)
+    b = np.asarray(b, dtype=float).reshape(-1, 2)
+    if problem.metric == "haversine":
+        lat1, lon1 = np.radians(a[:, 0])[:, None], np.radians(a[:, 1])[:, None]
+        lat2, lon2 = np.radians(b[:, 0])[None, :], np.radians(b[:, 1])[None, :]
+        h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+        return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+    return np.hypot(a[:, 0][:, None] - b[:, 0][None, :], a[:, 1][:, None] - b[:, 1][None, :])

@@ -9,7 +9,7 @@ out (must-serve jobs first), so a repair rarely costs a job. Both work on real-v
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from .check import _structure_violations, plan_route_ok, route_excess
 from .problem import Job, Problem, Technician
@@ -70,9 +70,14 @@ def repair_plan(problem: Problem, plan: Plan) -> Plan:
     return out
 
 
-def insert_jobs(problem: Problem, plan: Plan, job_ids: Iterable[str], *, deadline: float | None = None) -> Plan:
+def insert_jobs(problem: Problem, plan: Plan, job_ids: Iterable[str], *, deadline: float | None = None,
+                candidates: Mapping[str, Sequence[str]] | None = None) -> Plan:
     """Cheapest feasible insertion of each job (with its pickup) into the plan; optional jobs only when
-    serving them costs less than their penalty. Stops early at `deadline` (time.monotonic())."""
+    serving them costs less than their penalty. Stops early at `deadline` (time.monotonic()).
+
+    `candidates` (job id -> technician ids) narrows the technicians tried for a job, e.g. to those who
+    could reach it at all (`ScaledProblem.compatible`); at 2,000 x 200 trying every technician made one
+    job cost ~50 ms, and the ~900 jobs an over-full day leaves out used the whole remaining budget."""
     jobs = {j.id: j for j in problem.jobs}
     techs = {t.id: t for t in problem.technicians}
     plan = {t.id: list(plan.get(t.id, [])) for t in problem.technicians}
@@ -82,11 +87,18 @@ def insert_jobs(problem: Problem, plan: Plan, job_ids: Iterable[str], *, deadlin
             break
         job = jobs[job_id]
         best: tuple[float, str, list[Visit]] | None = None
-        for tech_id, visits in plan.items():
+        tried = plan.keys() if candidates is None else [t for t in candidates.get(job_id, ()) if t in plan]
+        for tech_id in tried:
+            visits = plan[tech_id]
             tech = techs[tech_id]
             if not job.skills <= tech.skills:
                 continue
             if job.allowed_technicians is not None and tech_id not in job.allowed_technicians:
+                continue
+            if tech.max_jobs is not None and sum(1 for k, _ in visits if k == "job") >= tech.max_jobs:
+                continue
+            if tech.capacity is not None and \
+                    sum(jobs[j].demand for k, j in visits if k == "job") + job.demand > tech.capacity + 1e-9:
                 continue
             base = _route_cost(problem, tech, visits, jobs)
             n = len(visits)

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .check import plan_route_ok
-from .distance import distance_matrix
+from .check import TOL, plan_route_ok
+from .distance import distance_matrix, pair_distances
 from .problem import Coord, Job, Problem, Technician
 from .solution import Visit
 
@@ -86,6 +86,85 @@ def _compatible(problem: Problem, tech: Technician, job: Job, jobs: dict[str, Jo
     return plan_route_ok(problem, tech, visits, jobs)
 
 
+def structurally_compatible(tech: Technician, job: Job) -> bool:
+    """Skills and allowed technicians: the rules that do not depend on time or distance."""
+    return job.skills <= tech.skills and (job.allowed_technicians is None or tech.id in job.allowed_technicians)
+
+
+# The vectorised single-job route below agrees with `plan_route_ok` up to float noise; a pair whose margin
+# is within this many minutes of a limit is decided by `plan_route_ok` itself, so the answer is exact.
+_MARGIN = 1e-6
+_CHUNK = 4096  # jobs per vectorised block (bounds memory at 10,000 jobs x 1,000 technicians)
+
+
+def compatibility(problem: Problem, techs: list[Technician], jobs: dict[str, Job]) -> list[list[int]]:
+    """For each job (problem order), the technicians who could serve it alone: `_compatible` for every
+    pair, vectorised with numpy (2,000 x 200 pairs in Python took ~5 s; this takes ~0.1 s)."""
+    out: list[list[int]] = []
+    if not techs:
+        return [[] for _ in problem.jobs]
+    skill_names = sorted({s for t in techs for s in t.skills} | {s for j in problem.jobs for s in j.skills})
+    bit = {s: i for i, s in enumerate(skill_names)}
+
+    def mask(skills: frozenset[str]) -> int:
+        return sum(1 << bit[s] for s in skills)
+
+    use_objects = len(skill_names) > 62
+    tech_mask = np.array([0 if use_objects else mask(t.skills) for t in techs], dtype=np.int64)
+    t_start = np.asarray([t.start for t in techs], dtype=float)
+    t_end = np.asarray([t.end for t in techs], dtype=float)
+    s0 = np.asarray([t.shift[0] for t in techs], dtype=float)
+    s1 = np.asarray([t.shift[1] for t in techs], dtype=float)
+    cap = np.asarray([np.inf if t.capacity is None else t.capacity for t in techs], dtype=float)
+    no_jobs = np.asarray([t.max_jobs is not None and t.max_jobs < 1 for t in techs])
+    max_dur = np.asarray([np.inf if t.max_duration is None else t.max_duration for t in techs], dtype=float)
+    factor = problem.road_factor / problem.speed
+    tech_index = {t.id: v for v, t in enumerate(techs)}
+    all_jobs = list(problem.jobs)
+    for lo in range(0, len(all_jobs), _CHUNK):
+        block = all_jobs[lo:lo + _CHUNK]
+        loc = np.asarray([j.location for j in block], dtype=float)
+        go = pair_distances(problem, loc, t_start) * factor  # (jobs, techs) minutes
+        back = pair_distances(problem, loc, t_end) * factor
+        w0 = np.asarray([j.window[0] for j in block])[:, None]
+        w1 = np.asarray([j.window[1] for j in block])[:, None]
+        dur = np.asarray([j.duration for j in block])[:, None]
+        demand = np.asarray([j.demand for j in block])[:, None]
+        arrival = s0[None, :] + go
+        start = np.maximum(arrival, w0)
+        waited = start - arrival
+        room = w1 - start + waited
+        ret = start + dur + back
+        departure = s0[None, :] + np.maximum(0.0, np.minimum(waited, room))
+        # Margin by which each numeric rule holds (positive: holds; the checker allows TOL on each).
+        slack = np.minimum(w1 + TOL - start, s1[None, :] + TOL - ret)
+        slack = np.minimum(slack, max_dur[None, :] + TOL - (ret - departure))
+        ok_struct = (demand <= cap[None, :] + 1e-9) & ~no_jobs[None, :]
+        if use_objects:
+            ok_struct &= np.array([[j.skills <= t.skills for t in techs] for j in block])
+        else:
+            job_mask = np.array([mask(j.skills) for j in block], dtype=np.int64)[:, None]
+            ok_struct &= (job_mask & ~tech_mask[None, :]) == 0
+        for i, job in enumerate(block):
+            row = ok_struct[i]
+            if job.allowed_technicians is not None:
+                allowed = np.zeros(len(techs), dtype=bool)
+                allowed[[tech_index[t] for t in job.allowed_technicians if t in tech_index]] = True
+                row = row & allowed
+            if job.pickup is not None:  # two stops: the exact check (rare)
+                out.append([int(v) for v in np.flatnonzero(row) if _compatible(problem, techs[v], job, jobs)])
+                continue
+            sl = slack[i]
+            sure = np.flatnonzero(row & (sl > _MARGIN))
+            unsure = np.flatnonzero(row & (np.abs(sl) <= _MARGIN))
+            if len(unsure):
+                extra = [int(v) for v in unsure if _compatible(problem, techs[v], job, jobs)]
+                out.append(sorted([int(v) for v in sure] + extra))
+            else:
+                out.append([int(v) for v in sure])
+    return out
+
+
 def scale_problem(problem: Problem) -> ScaledProblem:
     jobs = {j.id: j for j in problem.jobs}
     techs = list(problem.technicians)
@@ -101,8 +180,7 @@ def scale_problem(problem: Problem) -> ScaledProblem:
     compatible: dict[str, list[int]] = {}
     servable: list[str] = []
     unservable: list[str] = []
-    for job in problem.jobs:
-        ok = [v for v, t in enumerate(techs) if _compatible(problem, t, job, jobs)]
+    for job, ok in zip(problem.jobs, compatibility(problem, techs, jobs), strict=True):
         if ok:
             compatible[job.id] = ok
             servable.append(job.id)
