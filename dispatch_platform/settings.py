@@ -249,6 +249,7 @@ if TRAVEL_PROVIDER not in ("haversine", "osrm"):
 OSRM_URL = env.str("OSRM_URL", default="")
 if TRAVEL_PROVIDER == "osrm" and not OSRM_URL:
     raise ImproperlyConfigured("TRAVEL_PROVIDER=osrm needs OSRM_URL (e.g. http://osrm:5000)")
+PLAN_DECOMPOSE_ABOVE_JOBS = env.int("PLAN_DECOMPOSE_ABOVE_JOBS", default=1500)
 TRAVEL_ROAD_FACTOR = env.float("TRAVEL_ROAD_FACTOR", default=1.3)
 TRAVEL_SPEED_KMH = env.float("TRAVEL_SPEED_KMH", default=50.0)
 

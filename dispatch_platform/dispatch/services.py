@@ -6,11 +6,12 @@ import datetime as dt
 import logging
 import time
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from dispatch_platform.common.exceptions import ApplicationError, ConflictError
-from dispatch_platform.optimizer import check_solution, parse_problem, solve
+from dispatch_platform.optimizer import check_solution, parse_problem, solve, solve_decomposed
 from dispatch_platform.tenancy.models import Organization
 from technicians.models import Technician
 from tickets import lifecycle
@@ -71,7 +72,9 @@ def dispatch_plan_run(*, plan_id: int) -> DispatchPlan:
         built = build_problem(organization=plan.organization, region=plan.region)
         problem = parse_problem(built.problem)
         started = time.monotonic()
-        solution = solve(problem, plan.time_limit_seconds)
+        # A large tenant's day is solved by regional parts in parallel (optimizer.solve_decomposed), merged.
+        solver = solve_decomposed if len(problem.jobs) > settings.PLAN_DECOMPOSE_ABOVE_JOBS else solve
+        solution = solver(problem, plan.time_limit_seconds)
         solve_seconds = time.monotonic() - started
         result = solution.to_dict()
         if errors := check_solution(problem, result):
@@ -86,7 +89,7 @@ def dispatch_plan_run(*, plan_id: int) -> DispatchPlan:
         Assignment.objects.bulk_create(assignments)
         plan.input_hash = built.input_hash
         plan.objective = result["objective"]
-        plan.kpis = {**kpis, "solve_seconds": round(solve_seconds, 2)}
+        plan.kpis = {**kpis, "solve_seconds": round(solve_seconds, 2), "decomposed": solver is solve_decomposed}
         plan.status = DispatchPlan.Status.PROPOSED
         plan.save()
     if plan.trigger != "manual" and plan.organization.auto_dispatch:

@@ -108,3 +108,14 @@ def test_the_plan_pages_show_the_proposal(client, api, open_day, django_capture_
     assert "Apply all" in html and plan["assignments"][0]["ticket_number"] in html
     assert client.post(f"/plans/{plan['id']}/apply/").status_code == 302
     assert Ticket.objects.filter(technician__isnull=False).count() == 3
+
+
+def test_a_large_day_is_solved_by_regional_parts(api, open_day, django_capture_on_commit_callbacks, settings):
+    settings.PLAN_DECOMPOSE_ABOVE_JOBS = 2  # three jobs count as "large" here
+    tenant, far, bodies = open_day
+    for body in bodies:
+        api.post("/api/v1/tickets/", tenant, body)
+    plan = run_plan(api, tenant, django_capture_on_commit_callbacks, time_limit=3)
+    assert plan["status"] == "proposed", plan
+    assert plan["kpis"]["decomposed"] is True
+    assert plan["kpis"]["assigned"] == 3
