@@ -21,6 +21,7 @@ import urllib.request
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from tickets.models import Ticket
@@ -34,7 +35,6 @@ logger = logging.getLogger(__name__)
 OPEN = (WebhookDelivery.Status.PENDING, WebhookDelivery.Status.SENDING, WebhookDelivery.Status.FAILED)
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
-WAIT_FOR_EARLIER_SECONDS = 5
 
 
 def _enqueue(delivery_ids: list[int], countdown: float = 0) -> None:
@@ -160,8 +160,14 @@ def webhook_deliveries_due(*, now: dt.datetime | None = None, limit: int = 500) 
     WebhookDelivery.objects.filter(status=WebhookDelivery.Status.SENDING,
                                    updated_at__lt=now - dt.timedelta(minutes=10)).update(
         status=WebhookDelivery.Status.PENDING, next_attempt_at=now)
+    # Heads of line only: a delivery waiting behind an earlier open one of its ticket is woken by that one when
+    # it ends. Counted here, a dead receiver's backlog would fill every batch and starve everyone else's.
+    earlier_open = WebhookDelivery.objects.filter(subscription_id=OuterRef("subscription_id"),
+                                                  ticket_id_copy=OuterRef("ticket_id_copy"), id__lt=OuterRef("id"),
+                                                  status__in=OPEN)
     due = list(WebhookDelivery.objects.filter(status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.FAILED],
                                               next_attempt_at__lte=now)
+               .filter(~Exists(earlier_open))
                .order_by("id").values_list("id", flat=True)[:limit])
     with transaction.atomic():
         _enqueue(due)
