@@ -92,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="auto (default): PyVRP warm start + OR-Tools model of record; the others are the "
                             "baselines the benchmark compares with")
     solve.add_argument("--seed", type=int, default=0)
+    solve.add_argument("--decompose", action="store_true",
+                       help="split the jobs into regional parts solved in parallel processes and merge them "
+                            "(for thousands of jobs; see optimizer/decompose.py)")
+    solve.add_argument("--part-size", type=int, default=800, help="with --decompose: most jobs per part")
     return parser
 
 
@@ -128,12 +132,20 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidProblem as exc:
         return _fail(f"invalid problem: {exc}")
 
-    from .solver import solve
-
     _keep_stdout_for_the_solution()
     used = time.monotonic() - _STARTED + float(os.environ.get(_REEXEC_FLAG) or 0.0)
     # Writing the answer and leaving take a moment too; keep a little for them.
-    solution = solve(problem, max(0.1, args.time_limit - used - 0.1), engine=args.engine, seed=args.seed)
+    limit = max(0.1, args.time_limit - used - 0.1)
+    if args.decompose:
+        if args.part_size < 1:
+            return _fail(f"--part-size: must be at least 1, got {args.part_size}")
+        from .decompose import solve_decomposed
+
+        solution = solve_decomposed(problem, limit, max_jobs_per_part=args.part_size, seed=args.seed)
+    else:
+        from .solver import solve
+
+        solution = solve(problem, limit, engine=args.engine, seed=args.seed)
     payload = json.dumps(solution.to_dict(), indent=1)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import copy
+import os
+from pathlib import Path
 from typing import Any
 
 from dispatch_platform.optimizer import parse_problem, solve
 
 from .contract_checker import check
+
+# The public benchmark instances: shared/bench beside the project (as in CI), else the workplace's copy.
+BENCH = Path(os.environ.get("DISPATCH_BENCH_DIR") or next(
+    (p for p in (Path(__file__).resolve().parents[3] / "shared" / "bench", Path("/work/shared/bench")) if p.is_dir()),
+    Path("/work/shared/bench")))
 
 
 def tech(tid: str = "T1", start=(0.0, 0.0), shift=(0.0, 1000.0), **extra: Any) -> dict:

@@ -12,10 +12,10 @@ from dispatch_platform.optimizer.problem import problem_to_dict
 from dispatch_platform.optimizer.solomon import read_solomon
 
 from .contract_checker import check
-from .helpers import job, problem, tech
+from .helpers import BENCH, job, problem, tech
 
 ROOT = Path(__file__).resolve().parents[2]
-SOLOMON = Path("/work/shared/bench/solomon")
+SOLOMON = BENCH / "solomon"
 
 
 def run_cli(tmp_path, raw, *extra, time_limit="1"):
@@ -68,6 +68,24 @@ def test_out_writes_the_file_and_nothing_on_stdout(tmp_path):
     assert out.stdout == ""
     sol = json.loads(target.read_text())
     assert check(valid(), sol) == [] and sol["unassigned"] == []
+
+
+def test_decompose_solves_by_parts_within_the_contract(tmp_path):
+    west = [job(f"W{i}", (0 + i * 0.1, 0)) for i in range(6)]
+    east = [job(f"E{i}", (100 + i * 0.1, 0)) for i in range(6)]
+    raw = problem([tech("TW", start=(0, 0)), tech("TE", start=(100, 0))], west + east)
+    out = run_cli(tmp_path, raw, "--decompose", "--part-size", "6", time_limit="4")
+    assert out.returncode == 0, out.stderr
+    sol = json.loads(out.stdout)
+    assert check(raw, sol) == [] and sol["unassigned"] == []
+    by_tech = {r["technician"]: {s["job"][0] for s in r["stops"] if "job" in s} for r in sol["routes"]}
+    assert by_tech == {"TW": {"W"}, "TE": {"E"}}  # each side served from its own part
+
+
+def test_decompose_refuses_an_empty_part_size(tmp_path):
+    out = run_cli(tmp_path, valid(), "--decompose", "--part-size", "0")
+    assert out.returncode == 2
+    assert "--part-size" in out.stderr
 
 
 def test_time_limit_is_honoured(tmp_path):

@@ -1,7 +1,6 @@
 """The bench readers and one Solomon instance end to end."""
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,7 @@ from dispatch_platform.optimizer.solomon import read_solomon
 from dispatch_platform.optimizer.vrplib import read_vrplib, read_vrplib_solution
 
 from .contract_checker import check
-
-BENCH = Path("/work/shared/bench")
+from .helpers import BENCH
 
 
 def test_solomon_reader_maps_c101():
