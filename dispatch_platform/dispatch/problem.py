@@ -54,8 +54,15 @@ def _minutes(now: dt.datetime, moment: dt.datetime) -> float:
     return round((moment - now).total_seconds() / 60, 3)
 
 
-def _window(now: dt.datetime, calendar: BusinessCalendar, duration: float) -> list[float] | None:
-    """The first stretch of open time in the horizon long enough to start (service may run past close)."""
+def response_due(ticket: Ticket) -> dt.datetime | None:
+    """The due time of the ticket's response clock while it still counts (not met, paused or cancelled).
+    Uses the prefetched `sla_clocks`."""
+    return next((c.due_at for c in ticket.sla_clocks.all()
+                 if c.kind == "response" and c.met_at is None and c.state not in ("cancelled", "paused")), None)
+
+
+def _window(now: dt.datetime, calendar: BusinessCalendar) -> list[float] | None:
+    """The first open stretch in the horizon (a job must start inside it; its service may run past close)."""
     for start, end in calendar.open_intervals(now, now + dt.timedelta(minutes=HORIZON_MINUTES)):
         if (end - start).total_seconds() / 60 >= 1:
             return [max(0.0, _minutes(now, start)), _minutes(now, end)]
@@ -67,7 +74,7 @@ def _shift(now: dt.datetime, technician: Technician) -> list[float] | None:
         calendar = BusinessCalendar.from_spec(timezone=technician.timezone, business_hours=technician.shift)
     except CalendarError:
         return None
-    return _window(now, calendar, 0)
+    return _window(now, calendar)
 
 
 def _van_skus(technician: Technician) -> set[str]:
@@ -136,17 +143,15 @@ def build_problem(*, organization: Organization, now: dt.datetime | None = None,
         else:
             allowed = [tid for tid, tech in built.technicians.items()
                        if not qualification_gaps(tech, requirements, on=today)]
-            window = _window(now, site_calendar(ticket.site, ticket.site.organization), duration)
+            window = _window(now, site_calendar(ticket.site, ticket.site.organization))
             if window is None:
                 continue
         job = {"id": jid, "location": site_point, "window": window, "duration": duration,
                "skills": sorted(requirements.skills), "priority": int(ticket.priority[1]),
                "allowed_technicians": allowed,
                "unassigned_penalty": UNASSIGNED_PENALTY[ticket.priority] * (100 if ticket.status in PINNED else 1)}
-        response = next((c for c in ticket.sla_clocks.all() if c.kind == "response" and c.met_at is None
-                         and c.state not in ("cancelled", "paused")), None)
-        if response is not None:
-            job["due"] = _minutes(now, response.due_at)
+        if (due := response_due(ticket)) is not None:
+            job["due"] = _minutes(now, due)
             job["lateness_cost"] = LATENESS_COST[ticket.priority]
         skus = {p["sku"] for p in ticket.parts or []}
         if skus and ticket.status not in PINNED and not all(skus <= van_skus[t] for t in allowed):

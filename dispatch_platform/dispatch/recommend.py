@@ -24,7 +24,7 @@ from technicians.selectors import Requirements, qualification_gaps
 from tickets.choices import ACTIVE_WORK_STATUSES, TicketStatus
 from tickets.models import Ticket
 
-from .problem import DURATION_BY_JOB_TYPE, LATENESS_COST
+from .problem import DURATION_BY_JOB_TYPE, LATENESS_COST, response_due
 from .travel import TravelModel, default_travel
 
 Point = tuple[float, float]
@@ -89,11 +89,6 @@ def _shift_start(technician: Technician, now: dt.datetime) -> tuple[dt.datetime,
         return now, None
     start = shift.add_business_minutes(now, 0)
     return start, f"off shift now; next shift starts {start.astimezone(ZoneInfo(technician.timezone)):%a %H:%M} local"
-
-
-def _response_due(ticket: Ticket) -> dt.datetime | None:
-    return next((c.due_at for c in ticket.sla_clocks.all()
-                 if c.kind == "response" and c.met_at is None and c.state not in ("cancelled", "paused")), None)
 
 
 def _routes(organization: Organization, technician_ids: list[int], exclude_ticket: int) -> dict[int, list[Stop]]:
@@ -166,7 +161,7 @@ def ticket_recommendations(*, organization: Organization, ticket: Ticket, now: d
     routes = _routes(organization, [t.pk for t in technicians], ticket.pk)
     pickups = _pickup_points(organization, skus)
     new = Stop(ticket_id=ticket.pk, number=ticket.number, point=(site.latitude, site.longitude),
-               duration=DURATION_BY_JOB_TYPE.get(ticket.job_type, 60), due=_response_due(ticket))
+               duration=DURATION_BY_JOB_TYPE.get(ticket.job_type, 60), due=response_due(ticket))
     results = [_best_insertion(t, routes.get(t.pk, []), new, requirements, skus, pickups, ticket, now, travel)
                for t in technicians]
     results.sort(key=lambda r: -r.score)
