@@ -43,7 +43,8 @@ def _enqueue(delivery_ids: list[int], countdown: float = 0) -> None:
     transaction.on_commit(lambda: [tasks.deliver.apply_async(args=[i], countdown=countdown) for i in delivery_ids])
 
 
-@transaction.atomic
+# No savepoint of its own: it runs inside the change it records, and fails with it.
+@transaction.atomic(savepoint=False)
 def webhook_events_emit(*, organization_id: int, events: list[tuple[Ticket | None, str, dict]]) -> list[WebhookEvent]:
     """Writes events (ticket, name, data) to the outbox with a delivery per interested subscription."""
     subscriptions = [s for s in WebhookSubscription.objects.filter(organization_id=organization_id, active=True)]

@@ -93,12 +93,16 @@ def sla_clocks_start(*, ticket: Ticket, actor: Actor = SYSTEM) -> list[SlaClock]
     return sla_clocks_start_many(tickets=[ticket], actor=actor)
 
 
-@transaction.atomic
+# No savepoint of its own: it runs inside the change it records, and fails with it.
+@transaction.atomic(savepoint=False)
 def sla_clocks_start_many(*, tickets: list[Ticket], actor: Actor = SYSTEM) -> list[SlaClock]:
     """The same for many new tickets in a few statements (bulk intake): policies, targets and calendars
     are looked up once per (customer, region) and site; clocks and their events are inserted in bulk."""
     policies: dict[tuple, tuple] = {}
     calendars: dict[int, BusinessCalendar] = {}
+    # A bulk intake's tickets share their opening moment: the same site, target and moment give the same
+    # due and at-risk times, computed once.
+    timings: dict[tuple, tuple[dt.datetime, dt.datetime]] = {}
     clocks: list[SlaClock] = []
     for ticket in tickets:
         key = (ticket.organization_id, ticket.site.customer_id, ticket.site.region)
@@ -120,7 +124,11 @@ def sla_clocks_start_many(*, tickets: list[Ticket], actor: Actor = SYSTEM) -> li
                 penalty_per_breach=target.penalty_per_breach, penalty_per_hour_late=target.penalty_per_hour_late,
                 started_at=ticket.opened_at,
             )
-            _timing(clock, calendars[ticket.site_id], ticket.opened_at)
+            key = (ticket.site_id, target.pk, kind, ticket.opened_at)
+            if key not in timings:
+                _timing(clock, calendars[ticket.site_id], ticket.opened_at)
+                timings[key] = (clock.due_at, clock.at_risk_at)
+            clock.due_at, clock.at_risk_at = timings[key]
             clocks.append(clock)
     if not clocks:
         return []

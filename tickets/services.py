@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from dispatch_platform.common.exceptions import ApplicationError, ConflictError
@@ -80,19 +80,22 @@ def ticket_event_record(
 
 
 def _reserve_ticket_numbers(organization: Organization, count: int = 1) -> list[str]:
-    # The organization row is the counter: locking it serialises number allocation per tenant.
-    org = Organization.objects.select_for_update().get(pk=organization.pk)
-    first = org.ticket_sequence + 1
-    org.ticket_sequence += count
-    org.save(update_fields=["ticket_sequence"])
-    return [f"WO-{n:06d}" for n in range(first, first + count)]
+    # The organization row is the counter: one UPDATE … RETURNING both takes the row lock (serialising
+    # number allocation per tenant until commit) and reads the new value, in a single round trip.
+    table = Organization._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET ticket_sequence = ticket_sequence + %s WHERE id = %s "  # noqa: S608
+                       "RETURNING ticket_sequence", [count, organization.pk])
+        last = cursor.fetchone()[0]
+    return [f"WO-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
-def _new_ticket(organization: Organization, source: str, external_id: str, number: str, data: dict) -> Ticket:
+def _new_ticket(organization: Organization, source: str, external_id: str, number: str, data: dict,
+                now: dt.datetime | None = None) -> Ticket:
     ticket = Ticket(organization=organization, source=source, external_id=external_id, number=number,
                     **{f: data[f] for f in INTAKE_FIELDS if f in data and data[f] is not None})
     if ticket.opened_at is None:
-        ticket.opened_at = timezone.now()
+        ticket.opened_at = now or timezone.now()
     return ticket
 
 
@@ -175,7 +178,9 @@ def tickets_create_many(*, organization: Organization, actor: Actor,
         if _missing_required(data) or data["site"].organization_id != organization.pk:
             raise ValueError("tickets_create_many needs complete items of this organization")
     numbers = _reserve_ticket_numbers(organization, len(items))
-    tickets = [_new_ticket(organization, source, external_id, number, data)
+    # A batch arrives at one moment: items without opened_at share it (and so their SLA due times).
+    now = timezone.now()
+    tickets = [_new_ticket(organization, source, external_id, number, data, now)
                for (source, external_id, data), number in zip(items, numbers, strict=True)]
     Ticket.objects.bulk_create(tickets)
     _announce_opened(tickets, actor)
