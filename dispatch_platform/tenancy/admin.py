@@ -10,9 +10,13 @@ MAPPING_HELP = (
     '"default_job_type": "break_fix", "default_skills": ["network"], '
     '"state_map": {"6": "completed", "7": "closed", "8": "cancelled"}, "timezone": "UTC"}, '
     '"jira": {"secret": "webhook secret: X-Hub-Signature then required", '
-    '"priority_map": {"Highest": "P1", "High": "P2", "Medium": "P3", "Low": "P4", "Lowest": "P4"}}, '
-    '"freshservice": {"priority_map": {"4": "P1", "urgent": "P1", "3": "P2", "2": "P3", "1": "P4"}}}. '
-    "Priority values are P1..P4; priority keys match case-insensitively."
+    '"priority_map": {"Highest": "P1", "High": "P2", "Medium": "P3", "Low": "P4", "Lowest": "P4"}, '
+    '"status_map": {"Waiting for customer": "on_hold", "category:done": null}}, '
+    '"freshservice": {"priority_map": {"4": "P1", "urgent": "P1", "3": "P2", "2": "P3", "1": "P4"}, '
+    '"status_map": {"Awaiting parts": "on_hold", "3": null}}}. '
+    "Priority values are P1..P4; priority and status keys match case-insensitively. Status and state values are "
+    "ticket statuses (new, triaged, scheduled, dispatched, en_route, on_site, completed, closed, on_hold, "
+    "needs_revisit, cancelled), or null to ignore that ITSM status. Checked on save: each error names its key."
 )
 
 

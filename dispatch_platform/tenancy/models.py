@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -86,6 +88,126 @@ def validate_rate(value: str) -> None:
         raise ValidationError(f"'{value}' is not a rate like 600/min, 20/s, 10000/hour or 100000/day.")
 
 
+# The ITSM mapping of an ApiClient (shape: tickets/integrations/__init__.py). Its vocabulary is the tickets app's,
+# which sits above tenancy (DESIGN §3) and cannot be imported here, so the values are repeated;
+# tests/tickets/integrations/test_integrations_mapping.py fails as soon as they drift from tickets.
+MAPPING_PRIORITIES = ("P1", "P2", "P3", "P4")
+MAPPING_STATUSES = ("new", "triaged", "scheduled", "dispatched", "en_route", "on_site", "completed", "closed",
+                    "on_hold", "needs_revisit", "cancelled")
+MAPPING_JOB_TYPES = ("break_fix", "install", "move_add_change", "maintenance")
+MAPPING_SITE_LOOKUPS = ("external_id", "name", "postal_code")
+JIRA_STATUS_CATEGORIES = ("new", "indeterminate", "done", "undefined")
+_SHARED_KEYS = ("priority_map", "site_lookup", "default_job_type", "default_skills")
+MAPPING_KEYS: dict[str, tuple[str, ...]] = {
+    "servicenow": (*_SHARED_KEYS, "state_map", "timezone"),
+    "jira": (*_SHARED_KEYS, "status_map", "secret"),
+    "freshservice": (*_SHARED_KEYS, "status_map"),
+}
+
+Problems = list[tuple[str, str]]  # (suffix of the key path, e.g. "['Blocker']" or "", what is wrong)
+
+
+def _listing(values) -> str:
+    return ", ".join(values)
+
+
+def _check_priority_map(source: str, value: Any) -> Problems:
+    if not isinstance(value, dict):
+        return [("", "must be an object of ITSM priority → P1..P4.")]
+    return [(f"[{k!r}]", f"{v!r} is not one of {_listing(MAPPING_PRIORITIES)}.")
+            for k, v in value.items() if v not in MAPPING_PRIORITIES]
+
+
+def _check_status_map(source: str, value: Any) -> Problems:
+    if not isinstance(value, dict):
+        return [("", "must be an object of ITSM status → ticket status (or null to ignore that status).")]
+    problems = [(f"[{k!r}]", f"{v!r} is not a ticket status ({_listing(MAPPING_STATUSES)}) or null.")
+                for k, v in value.items() if v is not None and v not in MAPPING_STATUSES]
+    if source == "jira":
+        # A category key that names no Jira category would never match: say so now, not never.
+        problems += [(f"[{k!r}]", f"Jira status categories are {_listing(JIRA_STATUS_CATEGORIES)}.")
+                     for k in value if str(k).lower().startswith("category:")
+                     and str(k).split(":", 1)[1].strip().lower() not in JIRA_STATUS_CATEGORIES]
+    return problems
+
+
+def _check_site_lookup(source: str, value: Any) -> Problems:
+    lookups = [value] if isinstance(value, str) else value
+    if not isinstance(lookups, list) or not lookups or not all(isinstance(v, str) for v in lookups):
+        return [("", f"must be one of {_listing(MAPPING_SITE_LOOKUPS)} or a list of them.")]
+    return [("", f"{v!r} is not one of {_listing(MAPPING_SITE_LOOKUPS)}.") for v in lookups
+            if v not in MAPPING_SITE_LOOKUPS]
+
+
+def _check_job_type(source: str, value: Any) -> Problems:
+    return [] if value in MAPPING_JOB_TYPES else [("", f"{value!r} is not one of {_listing(MAPPING_JOB_TYPES)}.")]
+
+
+def _check_skills(source: str, value: Any) -> Problems:
+    if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
+        return []
+    return [("", "must be a list of skill names.")]
+
+
+def _check_timezone(source: str, value: Any) -> Problems:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return [("", f"{value!r} is not an IANA time zone (e.g. America/Chicago).")]
+    return []
+
+
+def _check_secret(source: str, value: Any) -> Problems:
+    return [] if isinstance(value, str) and value.strip() else [("", "must be a non-empty string.")]
+
+
+_CHECKS = {
+    "priority_map": _check_priority_map,
+    "status_map": _check_status_map,
+    "state_map": _check_status_map,
+    "site_lookup": _check_site_lookup,
+    "default_job_type": _check_job_type,
+    "default_skills": _check_skills,
+    "timezone": _check_timezone,
+    "secret": _check_secret,
+}
+
+
+def mapping_errors(mapping: Any, sources: tuple[str, ...] | None = None) -> list[str]:
+    """What is wrong with an ApiClient mapping: one message per problem, each starting with its key path.
+
+    The one check of the mapping, run when it is saved (the field's validator) and again by the ITSM
+    endpoints on each request (only for `sources`, the section the request reads), so a row written
+    around model validation still answers with the same messages. A null value means "the default".
+    """
+    if mapping is None or mapping == {}:
+        return []
+    if not isinstance(mapping, dict):
+        return [f"The mapping must be a JSON object with one key per ITSM source ({_listing(MAPPING_KEYS)})."]
+    errors = []
+    if sources is None:
+        errors += [f"{key}: unknown ITSM source; use {_listing(MAPPING_KEYS)}." for key in mapping
+                   if key not in MAPPING_KEYS]
+    for source in sources or tuple(MAPPING_KEYS):
+        section = mapping.get(source)
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            errors.append(f"{source}: must be an object.")
+            continue
+        for key, value in section.items():
+            if key not in MAPPING_KEYS[source]:
+                errors.append(f"{source}.{key}: unknown key; {source} takes {_listing(sorted(MAPPING_KEYS[source]))}.")
+            elif value is not None:
+                errors += [f"{source}.{key}{suffix}: {problem}" for suffix, problem in _CHECKS[key](source, value)]
+    return errors
+
+
+def validate_mapping(value: Any) -> None:
+    if errors := mapping_errors(value):
+        raise ValidationError(errors)
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -101,8 +223,8 @@ class ApiClient(BaseModel):
     active = models.BooleanField(default=True)
     rate_limit = models.CharField(max_length=20, default="600/min", validators=[validate_rate],
                                   help_text="requests/period, e.g. 600/min or 20/s")
-    # ITSM mapping: priority map, site lookup, default job type (edited in the admin).
-    mapping = models.JSONField(default=dict, blank=True)
+    # ITSM mapping: priority and status maps, site lookup, creation defaults (edited in the admin).
+    mapping = models.JSONField(default=dict, blank=True, validators=[validate_mapping])
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -22,16 +22,25 @@ what is not set keeps the defaults documented in each adapter module:
         "secret": "…",                                # then X-Hub-Signature: sha256=<hex> is required
         "priority_map": {"Highest": "P1", "High": "P2", "Medium": "P3", "Low": "P4", "Lowest": "P4"},
         "site_lookup": ["external_id", "name"],
-        "default_job_type": "break_fix", "default_skills": []
+        "default_job_type": "break_fix", "default_skills": [],
+        "status_map": {"Waiting for customer": "on_hold", "category:done": null}   # added to the defaults
       },
       "freshservice": {
         "priority_map": {"4": "P1", "urgent": "P1", "3": "P2", "high": "P2", "2": "P3", "medium": "P3",
                          "1": "P4", "low": "P4"},
         "site_lookup": ["external_id", "name"],
-        "default_job_type": "break_fix", "default_skills": []
+        "default_job_type": "break_fix", "default_skills": [],
+        "status_map": {"Awaiting parts": "on_hold", "3": null}                    # custom status; Pending off
       }
     }
 
 Priority map keys match case-insensitively; values are P1..P4. A site reference is tried against each
-`site_lookup` field in order (names case-insensitively).
+`site_lookup` field in order (names case-insensitively). Status / state map values are our lifecycle
+statuses (tickets.choices.TicketStatus), or null to ignore that ITSM status; how each adapter applies them is
+in its module docstring.
+
+The mapping is checked by `dispatch_platform.tenancy.models.mapping_errors` when it is saved (the field's
+validator: admin form, `full_clean`) and again by `common.config` on each request for the section it reads:
+unknown sources or keys, priorities outside P1..P4, statuses outside the lifecycle, unknown site lookups,
+job types or time zones answer 400 `{"mapping": ["<source>.<key>: ..."]}` before anything is written.
 """

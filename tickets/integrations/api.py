@@ -1,7 +1,8 @@
 """ITSM endpoints under /api/v1/integrations/: one view per product; each parses, calls itsm_intake, renders.
 
-Answers: 201 with the ticket when created, 200 when updated (or a recognised re-delivery),
-400 `{"<vendor field>": ["..."]}` with nothing written, 401 for a missing or wrong Jira signature.
+Answers: 201 with the ticket when created, 200 when updated (or a recognised re-delivery; an ITSM status
+our lifecycle cannot take from here is noted on the ticket, not refused), 400 `{"<vendor field>": ["..."]}`
+or `{"mapping": ["<source>.<key>: ..."]}` with nothing written, 401 for a missing or wrong Jira signature.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from .services import itsm_intake
 RESPONSES = {
     201: OpenApiResponse(TicketSerializer, "Ticket created"),
     200: OpenApiResponse(TicketSerializer, "Ticket updated (or a re-delivery: unchanged)"),
-    400: OpenApiResponse(description='{"<vendor field>": ["message"]}; nothing written'),
+    400: OpenApiResponse(description='{"<vendor field>": ["message"]} or {"mapping": ["<source>.<key>: message"]}; '
+                                     "nothing written"),
 }
 
 

@@ -8,11 +8,21 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dispatch_platform.common.exceptions import ApplicationError
+from dispatch_platform.tenancy.models import mapping_errors
 
-from ..choices import JobType, Priority
-from ..selectors import SITE_LOOKUPS
+from ..choices import Priority
 
 DEFAULT_SITE_LOOKUP = ("external_id", "name")
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """The ITSM moved its record to a status we map (Jira, Freshservice); `services.itsm_intake` applies it."""
+
+    target: str  # one of our lifecycle statuses
+    vendor_field: str  # e.g. "issue.fields.status", for the audit trail
+    vendor_value: str  # as the ITSM shows it, e.g. "Waiting for customer"
 
 
 @dataclass
@@ -27,7 +37,8 @@ class Intake:
     site_lookups: tuple[str, ...] = DEFAULT_SITE_LOOKUP  # site fields a reference is matched against, in order
     defaults: dict[str, Any] = field(default_factory=dict)  # applied only when the ticket is created
     note: str = ""  # a work note to add as a note event
-    status: str = ""  # a status the ITSM asks for; applied only where our lifecycle allows it
+    status: str = ""  # ServiceNow's state, mapped: applied only where our lifecycle allows it, silently otherwise
+    status_report: StatusReport | None = None  # Jira / Freshservice: see services.itsm_intake
     field_names: dict[str, str] = field(default_factory=dict)  # our field → the vendor's, for errors
 
 
@@ -36,20 +47,16 @@ def error(vendor_field: str, message: str) -> ApplicationError:
 
 
 def config(mapping: dict | None, source: str) -> dict:
-    section = (mapping or {}).get(source) or {}
-    if not isinstance(section, dict):
-        raise ApplicationError("Bad mapping", {"mapping": [f"mapping['{source}'] must be an object."]})
-    return section
+    """The client's section for `source`, checked by the same validator as the admin's (a row saved around
+    model validation, or before it existed, answers 400 here instead of misbehaving)."""
+    if errors := mapping_errors(mapping, sources=(source,)):
+        raise ApplicationError("Bad mapping", {"mapping": errors})
+    return (mapping or {}).get(source) or {}
 
 
 def site_lookups(section: dict) -> tuple[str, ...]:
     value = section.get("site_lookup") or DEFAULT_SITE_LOOKUP
-    lookups = (value,) if isinstance(value, str) else tuple(value)
-    unknown = [v for v in lookups if v not in SITE_LOOKUPS]
-    if unknown:
-        raise ApplicationError("Bad mapping", {"mapping": [
-            f"site_lookup {unknown[0]!r} is not one of {', '.join(SITE_LOOKUPS)}."]})
-    return lookups
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def priority(value: Any, section: dict, defaults: dict[str, str], vendor_field: str) -> str:
@@ -63,11 +70,25 @@ def priority(value: Any, section: dict, defaults: dict[str, str], vendor_field: 
     return mapped
 
 
+def status_target(section: dict, tiers: list[list[str]], defaults: dict[str, str]) -> str | None:
+    """Our status for an ITSM status: the client's `status_map`, then the adapter's defaults (keys
+    case-insensitive); None when unmapped. `tiers` go from specific to general (Jira: name or id, then
+    "category:<key>"), so a default for "Canceled" beats a client's "category:done". A client's null stops
+    the search: that is how a default is switched off.
+    """
+    client = {str(k).strip().lower(): v for k, v in (section.get("status_map") or {}).items()}
+    table = {k.lower(): v for k, v in defaults.items()}
+    for keys in tiers:
+        for source in (client, table):
+            for key in keys:
+                if key and (found := source.get(key.strip().lower(), _MISSING)) is not _MISSING:
+                    return found
+    return None
+
+
 def creation_defaults(section: dict) -> dict[str, Any]:
     defaults: dict[str, Any] = {}
     if job_type := section.get("default_job_type"):
-        if job_type not in JobType.values:
-            raise ApplicationError("Bad mapping", {"mapping": [f"default_job_type {job_type!r} is not a job type."]})
         defaults["job_type"] = job_type
     if skills := section.get("default_skills"):
         defaults["required_skills"] = list(skills)

@@ -8,6 +8,23 @@ Defaults (overridable in the ApiClient mapping under "jira", see the package doc
 - opened_at = `fields.created`; contact = `fields.reporter` (displayName, emailAddress).
 A secret in `mapping["jira"]["secret"]` makes `X-Hub-Signature: sha256=<hex HMAC-SHA256 of the raw body>`
 mandatory. Re-deliveries (same `X-Atlassian-Webhook-Identifier`) are recognised by the intake service.
+
+Status (`fields.status`: name, id, statusCategory.key)
+- Read when it changed: on `jira:issue_created`, and on `jira:issue_updated` whose `changelog.items` has a
+  "status" item. Every update carries the issue's current status, so re-applying it on a comment or a
+  priority change would undo what the dispatcher did since (e.g. release a ticket from hold). A body with
+  no `changelog` at all (hand-built) is taken at its word.
+- Mapped by `status_map` (keys: status name or id, or "category:<new|indeterminate|done|undefined>";
+  values: our statuses, or null to ignore that status), then by these defaults: Pending → on_hold; Resolved and
+  Completed → completed; Done and Closed → closed; Canceled, Cancelled and Declined → cancelled; any other
+  status of the "done" category → closed. Names and ids beat categories; the client's map beats defaults.
+- Applied where our lifecycle allows it (see `services._apply_status_report`): resolved / done / closed
+  before a technician is dispatched cancels the ticket; a status that cannot apply (cancelled while the
+  technician is on site) changes no status and leaves a note on the ticket for the dispatcher.
+- Unmapped statuses ("In Progress", "Waiting for support", custom ones) are ignored, not refused: workflows
+  are full of statuses with no field-service meaning, and a 4xx would drop the update that came with them
+  and fill the webhook's failure log for normal work. A 400 naming `issue.fields.status` is kept for a
+  status that is not a Jira status object (or name) at all.
 """
 
 from __future__ import annotations
@@ -21,6 +38,12 @@ from . import common
 SOURCE = "jira"
 EVENTS = ("jira:issue_created", "jira:issue_updated")
 PRIORITY_MAP = {"Highest": "P1", "High": "P2", "Medium": "P3", "Low": "P4", "Lowest": "P4"}
+# Jira Service Management's stock status names; "Waiting for customer" is left to each client (on hold or not
+# depends on whether the field visit waits for that customer).
+STATUS_MAP = {"Pending": "on_hold", "Resolved": "completed", "Completed": "completed", "Done": "closed",
+              "Closed": "closed", "Canceled": "cancelled", "Cancelled": "cancelled", "Declined": "cancelled",
+              "category:done": "closed"}
+STATUS_FIELD = "issue.fields.status"
 # ADF nodes whose content is a block of its own: their text ends with a line break.
 BLOCK_NODES = {"paragraph", "heading", "listItem", "blockquote", "codeBlock", "rule", "panel", "tableRow",
                "mediaSingle", "taskItem", "decisionItem"}
@@ -64,6 +87,37 @@ def adf_text(node: Any) -> str:
     return "\n".join(line.rstrip() for line in lines).strip()
 
 
+def status_changed(payload: dict) -> bool:
+    if payload.get("webhookEvent") == "jira:issue_created":
+        return True
+    changelog = payload.get("changelog")
+    if not isinstance(changelog, dict):
+        return True
+    return any(isinstance(item, dict) and (item.get("fieldId") or item.get("field")) == "status"
+               for item in changelog.get("items") or [])
+
+
+def status_report(payload: dict, fields: dict, section: dict) -> common.StatusReport | None:
+    status = fields.get("status")
+    if status is None or status == "":
+        return None
+    if isinstance(status, str):
+        name, status_id, category = status.strip(), "", ""
+    elif isinstance(status, dict) and (common.text(status.get("name")) or common.text(status.get("id"))):
+        name, status_id = common.text(status.get("name")), common.text(status.get("id"))
+        cat = status.get("statusCategory")
+        category = common.text(cat.get("key")) if isinstance(cat, dict) else ""
+    else:
+        raise common.error(STATUS_FIELD, "Expected a status object with a name (or id).")
+    if not status_changed(payload):
+        return None
+    target = common.status_target(section, [[name, status_id], [f"category:{category}" if category else ""]],
+                                  STATUS_MAP)
+    if target is None:
+        return None
+    return common.StatusReport(target=target, vendor_field=STATUS_FIELD, vendor_value=name or status_id)
+
+
 def parse(payload: dict, mapping: dict | None = None) -> common.Intake:
     event = payload.get("webhookEvent")
     if event not in EVENTS:
@@ -105,6 +159,7 @@ def parse(payload: dict, mapping: dict | None = None) -> common.Intake:
         site_field="fields.components",
         site_lookups=common.site_lookups(section),
         defaults=common.creation_defaults(section),
+        status_report=status_report(payload, fields, section),
         field_names={"title": "fields.summary", "priority": "fields.priority", "site": "fields.components",
                      "opened_at": "fields.created", "description": "fields.description",
                      "contact": "fields.reporter"},

@@ -8,9 +8,45 @@ from dispatch_platform.common.exceptions import ApplicationError
 from dispatch_platform.tenancy.models import Organization
 
 from .. import lifecycle, selectors
+from ..choices import TicketStatus as S
 from ..models import InboundDelivery, Ticket
 from ..services import Actor, ticket_note_add, ticket_transition, ticket_upsert
 from . import common
+
+# Nobody is on the way yet: an ITSM that resolves or closes its record now has no use for the visit.
+BEFORE_DISPATCH = frozenset({S.NEW, S.TRIAGED, S.SCHEDULED, S.ON_HOLD, S.NEEDS_REVISIT})
+ITSM_DONE = frozenset({S.COMPLETED, S.CLOSED})
+FINISHED = frozenset({S.CLOSED, S.CANCELLED})
+
+
+def _apply_status_report(*, organization: Organization, actor: Actor, ticket: Ticket, source: str,
+                         report: common.StatusReport) -> Ticket:
+    """Moves the ticket where the ITSM's status says, if our lifecycle allows it from here.
+
+    - completed / closed while nobody has been dispatched → cancelled (the ITSM no longer needs the visit);
+    - already there, or finished on both sides (closed/cancelled here, done there) → nothing;
+    - otherwise, a legal move goes through `ticket_transition` (audited, signals, SLA pause on hold);
+    - an illegal one changes no status and adds a note (once per wording) so the dispatcher sees that the
+      ITSM moved on: e.g. cancelled while the technician is on site. Not an error: the ITSM cannot act on
+      our field state, and refusing would also drop the rest of the update it came with.
+    """
+    target, said = report.target, f"{report.vendor_field} '{report.vendor_value}'"
+    if target in ITSM_DONE and ticket.status in BEFORE_DISPATCH:
+        target, said = S.CANCELLED, f"{said} before dispatch"
+    if target == ticket.status or (ticket.status in FINISHED and target in ITSM_DONE | {S.CANCELLED}):
+        return ticket
+    if not lifecycle.is_allowed(ticket.status, target):
+        allowed = ", ".join(lifecycle.allowed_transitions(ticket.status)) or "none"
+        reason = f"a ticket cannot go from {ticket.status} to {target} (allowed: {allowed})"
+    elif target in lifecycle.NEEDS_TECHNICIAN and ticket.technician_id is None:
+        reason = f"a ticket needs a technician to be {target}"
+    else:
+        return ticket_transition(organization=organization, actor=actor, ticket=ticket, status=target,
+                                 note=f"From {source}: {said}.")
+    text = f"From {source}: {said} not applied: {reason}."
+    if not selectors.ticket_has_note(organization=organization, ticket=ticket, text=text):
+        ticket_note_add(organization=organization, actor=actor, ticket=ticket, text=text)
+    return ticket
 
 
 def _renamed(exc: ApplicationError, names: dict[str, str]) -> ApplicationError:
@@ -30,6 +66,8 @@ def itsm_intake(*, organization: Organization, actor: Actor, intake: common.Inta
     4. A work note is added once (the same text again is a repeat, not a new note).
     5. A status the ITSM reports is applied only where our lifecycle allows it from here: the ITSM
        closing an incident must not fail the whole update because field work is in another state.
+       ServiceNow's state is skipped silently when it cannot apply; a Jira / Freshservice status report
+       follows `_apply_status_report` (closing before dispatch cancels; a refusal leaves a note).
     Any error undoes all of it.
     """
     delivery = None
@@ -72,6 +110,9 @@ def itsm_intake(*, organization: Organization, actor: Actor, intake: common.Inta
     ):
         ticket = ticket_transition(organization=organization, actor=actor, ticket=ticket, status=intake.status,
                                    note=f"From {intake.source}")
+    if intake.status_report is not None:
+        ticket = _apply_status_report(organization=organization, actor=actor, ticket=ticket, source=intake.source,
+                                      report=intake.status_report)
     if delivery is not None:
         delivery.ticket = ticket
         delivery.save(update_fields=["ticket", "updated_at"])
