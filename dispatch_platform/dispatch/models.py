@@ -55,5 +55,63 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.ticket_id} → {self.technician_id} #{self.sequence}"
 
+class DispatchPlanSplit(models.Model):
+    """A plan solved by regional parts (above settings.PLAN_DECOMPOSE_ABOVE_JOBS): what was split and when
+    its parts are due. The whole problem is kept here, off the plan row that lists and polls read, for the
+    merge that the last part's task runs (services.dispatch_plan_part_solve)."""
+
+    plan = models.OneToOneField(DispatchPlan, on_delete=models.CASCADE, related_name="split")
+    problem = models.JSONField(help_text="The whole problem, contract JSON")
+    # Contract ids -> primary keys, so the merge rebuilds the proposal without building the problem again.
+    tickets = models.JSONField(default=dict)
+    technicians = models.JSONField(default=dict)
+    problem_now = models.DateTimeField(help_text="The problem's minute zero")
+    max_jobs_per_part = models.PositiveIntegerField()
+    started_at = models.DateTimeField(help_text="The time limit counts from here")
+    first_pass_until = models.DateTimeField(help_text="Every part is due by then")
+    search_until = models.DateTimeField(help_text="The merge's search is due by then")
+    # Most parts seen solving at once: how many solvers the parts' deadlines are shared between.
+    slots = models.PositiveSmallIntegerField(default=1)
+    merge_started_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Split of plan {self.plan_id}"
+
+
+class DispatchPlanPart(models.Model):
+    """One regional sub-problem of a split plan, solved by its own Celery task on the `optimize` queue."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SOLVED = "solved", "Solved"
+        FAILED = "failed", "Failed"
+        TIMED_OUT = "timed_out", "Timed out"
+
+    DONE = (Status.SOLVED, Status.FAILED, Status.TIMED_OUT)
+
+    plan = models.ForeignKey(DispatchPlan, on_delete=models.CASCADE, related_name="parts")
+    index = models.PositiveSmallIntegerField()
+    problem = models.JSONField(help_text="optimizer.decompose.Part.to_dict(): sub-problem and index maps")
+    jobs = models.PositiveIntegerField(default=0)
+    technicians = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    solution = models.JSONField(null=True, blank=True, help_text="The part's solution, contract JSON")
+    served = models.PositiveIntegerField(null=True, blank=True)
+    solve_seconds = models.FloatField(null=True, blank=True)
+    deadline_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True, default="", help_text="Celery worker that solved it")
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["plan_id", "index"]
+        constraints = [models.UniqueConstraint(fields=["plan", "index"], name="dispatch_plan_part_unique_index")]
+
+    def __str__(self) -> str:
+        return f"Plan {self.plan_id} part {self.index} ({self.status})"
+
+
 # Named for the OpenAPI schema (ENUM_NAME_OVERRIDES): a plan status is not a ticket status.
 PlanStatus = DispatchPlan.Status
