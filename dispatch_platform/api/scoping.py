@@ -37,3 +37,19 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if organization is None:
             return self.model.objects.none()
         return self.model.objects.for_organization(organization)
+
+    def to_internal_value(self, data):
+        # A bulk request reads the objects its items name in one query and passes them in the context as
+        # {"preloaded": {Model: {pk: object}}}, already scoped to the organization; one query per item otherwise.
+        preloaded = self.context.get("preloaded", {}).get(self.model)
+        if preloaded is None:
+            return super().to_internal_value(data)
+        try:
+            if isinstance(data, bool):
+                raise TypeError
+            key = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if key not in preloaded:
+            self.fail("does_not_exist", pk_value=data)
+        return preloaded[key]
