@@ -109,6 +109,28 @@ def test_a_later_event_waits_for_an_earlier_one_of_the_same_ticket(api, tenant_a
     assert receiver.events() == ["ticket.created", "ticket.status_changed"]
 
 
+def test_only_the_head_of_a_tickets_line_is_queued_the_rest_are_woken_in_turn(
+        api, tenant_a, subscription, receiver, monkeypatch, django_capture_on_commit_callbacks):
+    from outbound import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.deliver, "apply_async", lambda args, countdown=0: queued.append(args[0]))
+    with django_capture_on_commit_callbacks(execute=True):
+        tid = open_ticket(api, tenant_a)
+        other = open_ticket(api, tenant_a, external_id="INC2")
+        for status in ("triaged", "scheduled"):
+            api.post(f"{URL}{tid}/transition/", tenant_a, {"status": status})
+    created, created_other, *later = WebhookDelivery.objects.filter(ticket_id_copy__in=[tid, other]).order_by("id")
+    # The later events of a ticket whose first is still open are not queued only to find themselves waiting.
+    assert queued == [created.pk, created_other.pk] and len(later) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhook_deliver(delivery_id=created.pk) == "succeeded"
+    assert queued[-1] == later[0].pk  # woken by the one before it
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhook_deliver(delivery_id=later[0].pk) == "succeeded"
+    assert queued[-1] == later[1].pk
+
+
 def test_the_servicenow_format_writes_back_a_work_note_and_state(api, tenant_a, subscription, receiver):
     subscription.format = "servicenow"
     subscription.save()
