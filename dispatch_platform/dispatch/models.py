@@ -58,7 +58,7 @@ class Assignment(models.Model):
 class DispatchPlanSplit(models.Model):
     """A plan solved by regional parts (above settings.PLAN_DECOMPOSE_ABOVE_JOBS): what was split and when
     its parts are due. The whole problem is kept here, off the plan row that lists and polls read, for the
-    merge that the last part's task runs (services.dispatch_plan_part_solve)."""
+    merge that the last part's task runs (plan_parts.dispatch_plan_part_solve)."""
 
     plan = models.OneToOneField(DispatchPlan, on_delete=models.CASCADE, related_name="split")
     problem = models.JSONField(help_text="The whole problem, contract JSON")

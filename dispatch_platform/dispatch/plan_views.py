@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dispatch_platform.common.exceptions import ApplicationError
@@ -12,6 +15,11 @@ from dispatch_platform.tenancy.decorators import DISPATCH_ROLES, role_required
 from tickets.services import Actor
 
 from . import selectors, services
+from .models import DispatchPlan
+
+# A queued plan that no worker has picked up this long after it was due to start: every worker on the
+# `optimize` queue is busy, or none is running. The page says so instead of only spinning.
+WAITING_NOTICE_AFTER_SECONDS = 15
 
 
 def _plan_or_404(request, plan_id: int):
@@ -44,9 +52,17 @@ def plan_create(request):
 @role_required(*DISPATCH_ROLES)
 def plan_detail(request, plan_id: int):
     plan = _plan_or_404(request, plan_id)
-    context = {"plan": plan, "routes": selectors.plan_routes(plan), "diff": services.plan_diff(plan)}
+    context = {"plan": plan, "routes": selectors.plan_routes(plan), "diff": services.plan_diff(plan),
+               "waiting_since": _waiting_since(plan)}
     template = "dispatch/partials/_plan.html" if request.htmx else "dispatch/plan.html"
     return render(request, template, context)
+
+
+def _waiting_since(plan: DispatchPlan) -> dt.datetime | None:
+    if plan.status != DispatchPlan.Status.QUEUED:
+        return None
+    due = services.dispatch_plan_start_due(plan)
+    return due if timezone.now() - due >= dt.timedelta(seconds=WAITING_NOTICE_AFTER_SECONDS) else None
 
 
 @require_POST

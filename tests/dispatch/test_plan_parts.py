@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from dispatch_platform.dispatch import services, tasks
+from dispatch_platform.dispatch import plan_parts, services, tasks
 from dispatch_platform.dispatch.models import Assignment, DispatchPlan, DispatchPlanPart, DispatchPlanSplit
 from tests.factories import SiteFactory, TechnicianFactory, TicketFactory
 
@@ -105,33 +105,33 @@ def test_progress_shows_while_parts_wait_and_they_may_finish_in_any_order(api, c
     html = client.get(f"/plans/{plan.pk}/").content.decode()
     assert "0 of 2 parts solved" in html and "jobs planned" not in html
 
-    services.dispatch_plan_part_solve(plan_id=plan.pk, index=queued[1][1], worker="w2")
+    plan_parts.dispatch_plan_part_solve(plan_id=plan.pk, index=queued[1][1], worker="w2")
     plan.refresh_from_db()
     assert plan.status == "running" and plan.kpis["parts_solved"] == 1
     assert "1 of 2 parts solved" in client.get(f"/plans/{plan.pk}/").content.decode()
 
-    services.dispatch_plan_part_solve(plan_id=plan.pk, index=queued[0][1], worker="w1")
+    plan_parts.dispatch_plan_part_solve(plan_id=plan.pk, index=queued[0][1], worker="w1")
     plan.refresh_from_db()
     assert plan.status == "proposed", plan.error
     placed_once(plan, tickets)
     assert set(plan.parts.values_list("worker", flat=True)) == {"w1", "w2"}
 
     # A part delivered again (acks_late, a worker restart) changes nothing.
-    assert services.dispatch_plan_part_solve(plan_id=plan.pk, index=queued[0][1]) is None
+    assert plan_parts.dispatch_plan_part_solve(plan_id=plan.pk, index=queued[0][1]) is None
     assert Assignment.objects.filter(plan=plan).count() == plan.kpis["assigned"]
 
 
 def test_a_failed_part_is_reported_and_the_merge_goes_on(api, client, two_regions, monkeypatch,
                                                          django_capture_on_commit_callbacks):
     tenant, techs, tickets, border = two_regions
-    real = services.decompose.solve_part
+    real = plan_parts.decompose.solve_part
 
     def flaky(part, deadline, **kw):
         if part.index == 0:
             raise MemoryError("out of memory in part 0")
         return real(part, deadline, **kw)
 
-    monkeypatch.setattr(services.decompose, "solve_part", flaky)
+    monkeypatch.setattr(plan_parts.decompose, "solve_part", flaky)
     plan = run_plan(api, tenant, django_capture_on_commit_callbacks)
     assert plan.status == "proposed", plan.error
     assert (plan.kpis["parts"], plan.kpis["parts_solved"], plan.kpis["parts_failed"]) == (2, 1, 1)
@@ -153,7 +153,7 @@ def test_when_every_part_fails_the_plan_fails_with_the_reason(api, two_regions, 
     def broken(part, deadline, **kw):
         raise RuntimeError("solver crashed")
 
-    monkeypatch.setattr(services.decompose, "solve_part", broken)
+    monkeypatch.setattr(plan_parts.decompose, "solve_part", broken)
     plan = run_plan(api, tenant, django_capture_on_commit_callbacks)
     assert plan.status == "failed"
     assert "none of the 2 regional parts was solved" in plan.error and "solver crashed" in plan.error
@@ -176,7 +176,7 @@ def test_a_lost_part_times_out_and_the_plan_is_merged_without_it(api, two_region
     placed_once(plan, tickets)
     assigned = plan.kpis["assigned"]
 
-    assert services.dispatch_plan_part_solve(plan_id=plan.pk, index=lost[0][1]) is None
+    assert plan_parts.dispatch_plan_part_solve(plan_id=plan.pk, index=lost[0][1]) is None
     plan.refresh_from_db()
     assert plan.status == "proposed" and plan.assignments.count() == assigned
 
@@ -190,17 +190,17 @@ def test_the_overdue_check_waits_for_a_merge_under_way_then_fails_a_dead_one(two
     split = DispatchPlanSplit.objects.get(plan=plan)
     split.merge_started_at = timezone.now()  # a merge has just been claimed by some worker
     split.save()
-    again = services.dispatch_plan_parts_overdue(plan_id=plan.pk)
+    again = plan_parts.dispatch_plan_parts_overdue(plan_id=plan.pk)
     assert again is not None and 55 < again < 65
     plan.refresh_from_db()
     assert plan.status == "running"
 
     DispatchPlanSplit.objects.filter(pk=split.pk).update(merge_started_at=timezone.now() - dt.timedelta(minutes=5))
-    assert services.dispatch_plan_parts_overdue(plan_id=plan.pk) is None
+    assert plan_parts.dispatch_plan_parts_overdue(plan_id=plan.pk) is None
     plan.refresh_from_db()
     assert plan.status == "failed" and "merging the regional parts did not finish" in plan.error
     # The parts, were they to turn up now, find the plan over.
-    assert services.dispatch_plan_part_solve(plan_id=plan.pk, index=0) is None
+    assert plan_parts.dispatch_plan_part_solve(plan_id=plan.pk, index=0) is None
     assert not DispatchPlanPart.objects.filter(plan=plan).exclude(status="queued").exists()
 
 
