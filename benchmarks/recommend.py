@@ -2,7 +2,10 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dispatch_bench .venv/bin/python benchmarks/recommend.py
 
-The database is emptied first. Prints p50/p99 over 50 tickets and the query count of one call.
+The database is emptied first. Times 50 tickets × BENCH_ROUNDS (default 4) calls after one warm-up call and
+prints p50/p99/max, the process's own CPU time per call (what other load on the machine cannot inflate
+much), the query count of one call and the load average before and after (p99 on a shared machine says
+as much about the neighbours as about the code).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 TECHNICIANS = int(os.environ.get("BENCH_TECHNICIANS", "500"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
 ALL_DAY = {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
@@ -72,20 +76,30 @@ def main():
                                   data={"title": "x", "priority": "P2", "site": rng.choice(sites),
                                         "required_skills": [rng.choice(skills).code]})
         probes.append(ticket.pk)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # planner statistics, as autovacuum would have them on a live database
     print(f"database: {connection.vendor}; technicians: {TECHNICIANS}; jobs on routes: {n}")
-    times = []
-    for pk in probes:
-        start = time.perf_counter()
-        ticket = ticket_get(organization=org, ticket_id=pk)
-        result = ticket_recommendations(organization=org, ticket=ticket)
-        times.append(time.perf_counter() - start)
-        assert result
+    ticket_recommendations(organization=org, ticket=ticket_get(organization=org, ticket_id=probes[-1]))  # warm-up
+    load_before = os.getloadavg()
+    times, cpu = [], []
+    for _ in range(ROUNDS):
+        for pk in probes:
+            start, cpu_start = time.perf_counter(), time.process_time()
+            ticket = ticket_get(organization=org, ticket_id=pk)
+            result = ticket_recommendations(organization=org, ticket=ticket)
+            times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - cpu_start)
+            assert result
+    load_after = os.getloadavg()
     times.sort()
     with CaptureQueriesContext(connection) as ctx:
         ticket_recommendations(organization=org, ticket=ticket_get(organization=org, ticket_id=probes[0]))
     print(f"recommendations (load ticket + rank, top 5): p50 {statistics.median(times) * 1000:.0f} ms, "
           f"p99 {times[int(len(times) * 0.99) - 1] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms, n={len(times)}; "
-          f"{len(ctx.captured_queries)} queries per call")
+          f"cpu p50 {statistics.median(cpu) * 1000:.0f} ms; {len(ctx.captured_queries)} queries per call")
+    print("load average (1/5/15 min): before {:.2f} {:.2f} {:.2f}, after {:.2f} {:.2f} {:.2f}; {} cores".format(
+        *load_before, *load_after, os.cpu_count()))
 
 
 if __name__ == "__main__":
