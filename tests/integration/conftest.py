@@ -36,8 +36,9 @@ def worker_env() -> dict[str, str]:
     }
 
 
-def start_worker(name: str, queues: str = "default,sla,optimize,webhooks", concurrency: int = 2) -> subprocess.Popen:
-    env = worker_env()
+def start_worker(name: str, queues: str = "default,sla,optimize,webhooks", concurrency: int = 2,
+                 **extra_env: str) -> subprocess.Popen:
+    env = {**worker_env(), **extra_env}
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "dispatch_platform", "worker", "--hostname", f"{name}@%h",
          "--queues", queues, "--concurrency", str(concurrency), "--loglevel", "WARNING", "--without-gossip",
@@ -74,17 +75,19 @@ def real_broker():
     app.conf.task_always_eager = True
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, real_broker):
-    from dispatch_platform.celery import app
-
-    # A clean broker: tasks left by an earlier test must not leak into this one.
+def purge_queues(app) -> None:
+    """A clean broker: tasks left by an earlier test must not leak into this one."""
     with app.connection_for_write() as conn:
         for queue in ("default", "sla", "optimize", "webhooks"):
             try:
                 conn.default_channel.queue_purge(queue)
             except Exception:  # noqa: BLE001 - a queue that was never declared has nothing to purge
                 pass
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, real_broker):
+    purge_queues(real_broker)
     process = start_worker("itest")
     time.sleep(1)
     assert process.poll() is None, "the Celery worker exited at start"

@@ -2,8 +2,6 @@
 (PostgreSQL + Redis), merged once by whichever finished the last part."""
 
 import random
-import subprocess
-import sys
 import time
 
 import pytest
@@ -11,7 +9,7 @@ import pytest
 from dispatch_platform.dispatch.models import Assignment, DispatchPlan, DispatchPlanSplit
 from tests.factories import SiteFactory, TechnicianFactory, TicketFactory
 
-from .conftest import ROOT, stop, worker_env
+from .conftest import purge_queues, start_worker, stop
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 ALL_DAY = {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -22,17 +20,9 @@ THRESHOLD = 20  # jobs; the parts are at most this big
 @pytest.fixture
 def two_part_workers(transactional_db, real_broker):
     """Two single-process workers, as on two machines, that decompose above THRESHOLD jobs."""
-    with real_broker.connection_for_write() as conn:
-        for queue in ("default", "sla", "optimize", "webhooks"):
-            try:
-                conn.default_channel.queue_purge(queue)
-            except Exception:  # noqa: BLE001 - a queue that was never declared has nothing to purge
-                pass
-    env = {**worker_env(), "PLAN_DECOMPOSE_ABOVE_JOBS": str(THRESHOLD)}
-    workers = [subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "dispatch_platform", "worker", "--hostname", f"{name}@%h",
-         "--queues", "optimize", "--concurrency", "1", "--loglevel", "WARNING", "--without-gossip",
-         "--without-mingle"], cwd=ROOT, env=env) for name in ("parts-a", "parts-b")]
+    purge_queues(real_broker)
+    workers = [start_worker(name, queues="optimize", concurrency=1, PLAN_DECOMPOSE_ABOVE_JOBS=str(THRESHOLD))
+               for name in ("parts-a", "parts-b")]
     time.sleep(2)
     assert all(w.poll() is None for w in workers), "a Celery worker exited at start"
     yield workers
