@@ -33,6 +33,12 @@ DURATION_BY_JOB_TYPE = {"break_fix": 60, "install": 120, "move_add_change": 90, 
 # Cost per minute late against the response due time, and the cost of leaving the job for another day.
 LATENESS_COST = {"P1": 50.0, "P2": 15.0, "P3": 4.0, "P4": 1.0}
 UNASSIGNED_PENALTY = {"P1": 1_000_000, "P2": 200_000, "P3": 50_000, "P4": 20_000}
+# Left out of the plan, a job due before anyone who may serve it is back at work is a certain breach,
+# unlike one due later: its penalty adds a breach priced like leaving a job of the next priority up (a P3
+# due today outranks a P2 due tomorrow, which tomorrow can still serve in time), and the lateness it will
+# have by then (so an already overdue job is not dropped for a fresh one of its priority to save minutes).
+BREACH_PENALTY = {"P1": 1_000_000, "P2": 1_000_000, "P3": 200_000, "P4": 50_000}
+NEXT_SHIFT_DAYS = 8  # how far to look for a technician's next shift (a long weekend with holidays)
 
 
 @dataclass
@@ -69,12 +75,30 @@ def _window(now: dt.datetime, calendar: BusinessCalendar) -> list[float] | None:
     return None
 
 
-def _shift(now: dt.datetime, technician: Technician) -> list[float] | None:
+def _shift(now: dt.datetime, technician: Technician) -> tuple[list[float], float] | None:
+    """The technician's shift in the horizon (its first open stretch) and when he can next work after it
+    (minutes from now): the next stretch's start, or the horizon's end if this one runs on past it."""
     try:
         calendar = BusinessCalendar.from_spec(timezone=technician.timezone, business_hours=technician.shift)
     except CalendarError:
         return None
-    return _window(now, calendar)
+    shift = _window(now, calendar)
+    if shift is None:
+        return None
+    if shift[1] >= HORIZON_MINUTES:
+        return shift, float(HORIZON_MINUTES)
+    end = now + dt.timedelta(minutes=shift[1])
+    later = (s for s, e in calendar.open_intervals(end, now + dt.timedelta(days=NEXT_SHIFT_DAYS))
+             if s > end and (e - s).total_seconds() >= 60)
+    start = next(later, None)
+    return shift, _minutes(now, start) if start is not None else NEXT_SHIFT_DAYS * 24 * 60.0
+
+
+def _certain_breach_cost(priority: str, due: float, lateness_cost: float, next_chance: float | None) -> float:
+    """What leaving the job out of this plan adds to its penalty (0 unless it then cannot be on time)."""
+    if next_chance is None or due >= next_chance:
+        return 0.0
+    return (BREACH_PENALTY[priority] if due > 0 else 0.0) + lateness_cost * (next_chance - due)
 
 
 def _van_skus(technician: Technician) -> set[str]:
@@ -115,11 +139,13 @@ def build_problem(*, organization: Organization, now: dt.datetime | None = None,
 
     built = BuiltProblem(problem={}, now=now)
     techs_json = []
+    next_chance: dict[str, float] = {}
     for tech in technicians:
-        shift = _shift(now, tech)
-        if shift is None:
+        shifts = _shift(now, tech)
+        if shifts is None:
             continue
         tid = f"T{tech.pk}"
+        shift, next_chance[tid] = shifts
         built.technicians[tid] = tech
         techs_json.append({
             "id": tid, "start": list(tech.position), "end": [tech.home_latitude, tech.home_longitude],
@@ -153,6 +179,8 @@ def build_problem(*, organization: Organization, now: dt.datetime | None = None,
         if (due := response_due(ticket)) is not None:
             job["due"] = _minutes(now, due)
             job["lateness_cost"] = LATENESS_COST[ticket.priority]
+            job["unassigned_penalty"] += _certain_breach_cost(
+                ticket.priority, job["due"], job["lateness_cost"], min((next_chance[t] for t in allowed), default=None))
         skus = {p["sku"] for p in ticket.parts or []}
         if skus and ticket.status not in PINNED and not all(skus <= van_skus[t] for t in allowed):
             # Someone who may be sent lacks the parts: the route collects them on the way.

@@ -15,8 +15,10 @@ import time
 
 import numpy as np
 
-from .scaled import ScaledProblem, model_route_feasible
+from .scaled import TIME_SCALE, ScaledProblem, model_route_feasible
+from .solution import BREACH_MINUTES
 
+BREACH_UNITS = round(BREACH_MINUTES * TIME_SCALE)  # a late job's step charge, in model time units
 MAX_CANDIDATES = 24  # technicians tried per job, nearest homes first (all of them when fewer are compatible)
 
 
@@ -94,7 +96,8 @@ def construct(sp: ScaledProblem, *, deadline: float | None = None) -> list[list[
                             delta += sp.fixed_cost[v]
                         if jid in sp.due:
                             due, per_unit = sp.due[jid]
-                            delta += max(0, tu - due) * per_unit
+                            if tu > due:
+                                delta += (tu - due + BREACH_UNITS) * per_unit
                         if (best is None or delta < best[0]) and (
                                 sp.max_duration[v] is None
                                 or model_route_feasible(sp, v, nodes[:k] + [u] + nodes[k:])):

@@ -5,7 +5,8 @@
 - max_duration: span upper bound of the Time dimension (waiting after leaving counts);
 - skills and allowed_technicians: allowed vehicles per node (decided once in `scaled.py`);
 - capacity: a "Load" dimension; max_jobs: a "Jobs" count dimension;
-- soft due: soft upper bound on the job's Time cumul at lateness_cost per unit;
+- soft due: soft upper bound on the job's Time cumul at lateness_cost per unit (linear only: the Python API
+  of ortools 9.15 wraps no piecewise-linear cumul cost, so the objective's breach charge is `breach.py`'s);
 - optional jobs: a disjunction with the job's penalty; must-serve jobs get a penalty larger than any
   cost serving them could add, so they are dropped only when no technician can take them;
 - fixed cost: vehicle fixed cost; distance cost: arc cost of all vehicles;
@@ -48,13 +49,23 @@ def build_model(sp: ScaledProblem, *, hard_mandatory: bool = False) -> OrToolsMo
     routing.SetArcCostEvaluatorOfAllVehicles(cost_cb)
     transit = sp.travel + sp.service[:, None]
     time_cb = routing.RegisterTransitMatrix(transit.tolist())
-    routing.AddDimension(time_cb, sp.horizon, sp.horizon, False, "Time")
+    # OR-Tools schedules every vehicle's route, even an empty one (start -> end). A technician who cannot
+    # even get home within his shift (now across the country from home: the realistic day has one) can
+    # serve nothing (`scaled.compatible` never lists him, so every node's VehicleVar excludes him), but
+    # with his shift end as a hard bound his empty route alone made the whole model infeasible: OR-Tools
+    # found no solution at all and the soft due times were never priced. His end is left late instead.
+    homeward = [int(sp.travel[sp.start_node[v], sp.end_node[v]]) for v in range(n_veh)]
+    stranded = [sp.shift_lo[v] + homeward[v] > sp.shift_hi[v]
+                or (sp.max_duration[v] is not None and homeward[v] > sp.max_duration[v]) for v in range(n_veh)]
+    capacity = max([sp.horizon] + [sp.shift_lo[v] + homeward[v] for v in range(n_veh) if stranded[v]])
+    routing.AddDimension(time_cb, capacity, capacity, False, "Time")
     time = routing.GetDimensionOrDie("Time")
 
     for v in range(n_veh):
+        end_hi = sp.shift_lo[v] + homeward[v] if stranded[v] else sp.shift_hi[v]
         time.CumulVar(routing.Start(v)).SetRange(sp.shift_lo[v], max(sp.shift_lo[v], sp.shift_hi[v]))
-        time.CumulVar(routing.End(v)).SetRange(sp.shift_lo[v], max(sp.shift_lo[v], sp.shift_hi[v]))
-        if sp.max_duration[v] is not None:
+        time.CumulVar(routing.End(v)).SetRange(sp.shift_lo[v], max(sp.shift_lo[v], end_hi))
+        if sp.max_duration[v] is not None and not stranded[v]:
             time.SetSpanUpperBoundForVehicle(sp.max_duration[v], v)
         if sp.fixed_cost[v]:
             routing.SetFixedCostOfVehicle(sp.fixed_cost[v], v)

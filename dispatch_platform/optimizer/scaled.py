@@ -22,7 +22,7 @@ import numpy as np
 from .check import TOL, plan_route_ok
 from .distance import distance_matrix, pair_distances
 from .problem import Coord, Job, Problem, Technician
-from .solution import Visit
+from .solution import BREACH_MINUTES, Visit
 
 TIME_SCALE = 1000  # model time unit: 1/1000 minute
 COST_SCALE = 1000  # model cost unit: 1/1000 of the problem's cost unit
@@ -243,7 +243,7 @@ def scale_problem(problem: Problem) -> ScaledProblem:
     # costs, all optional penalties, all lateness), but n of them must still fit in an int64.
     optional = {jid: round(jobs[jid].unassigned_penalty * COST_SCALE) for jid in servable if jobs[jid].optional}
     bound = (int(cost.max(initial=0)) * (len(nodes) + 1) + sum(sp.fixed_cost) + sum(optional.values())
-             + sum(c * sp.horizon for _, c in sp.due.values()))
+             + sum(c * (sp.horizon + round(BREACH_MINUTES * TIME_SCALE)) for _, c in sp.due.values()))
     big = min(10 * bound + 10**9, (2**62) // (len(nodes) + 1))
     sp.penalty = {jid: optional.get(jid, big) for jid in servable}
     return sp

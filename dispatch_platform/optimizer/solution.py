@@ -5,10 +5,11 @@ from a solver's scaled integers — by scheduling each stop as early as possible
 at shift[0]; arrival = previous end + travel; a job starts at max(arrival, window[0]) (waiting if early);
 a pick-up starts on arrival (it has no window); end = start + duration; return = last end + travel home.
 
-`objective` (the number the engines minimise) is the total cost:
+`objective` (the number the solver minimises; the engines see all of it but the breach charge, which
+`breach.py` deals with) is the total cost:
     distance * distance_cost
   + fixed_cost of every technician used
-  + lateness_cost * minutes late against `due`, over served jobs
+  + lateness_cost * (BREACH_MINUTES + minutes late) against `due`, over served jobs started after it
   + unassigned_penalty of every optional job left unassigned.
 A job without `unassigned_penalty` that no technician can serve is listed in `unassigned` but adds nothing
 to `objective` (no price was given for it); solutions are compared first on how many such jobs are left.
@@ -22,6 +23,12 @@ from typing import Any, Literal
 
 from .distance import distance, travel_minutes
 from .problem import Coord, Job, Problem, Technician
+
+# A late job costs as if it were this much later again: a breach is an event for the customer (and the
+# dispatcher counts breaches), so one job an hour late is better than two jobs half an hour late each,
+# which a purely per-minute price would rate the same. The contract prices lateness per minute only; the
+# step is this optimiser's choice of objective (the reported `lateness` stays the minutes).
+BREACH_MINUTES = 60.0
 
 StopKind = Literal["job", "pickup"]
 Visit = tuple[StopKind, str]  # ("job", "J1") or ("pickup", "J1"): what a route is made of
@@ -53,7 +60,7 @@ class Route:
     load: float
     jobs: int
     lateness: float
-    lateness_cost: float
+    lateness_cost: float  # including the breach charge (BREACH_MINUTES) of each late job
 
     @property
     def duration(self) -> float:
@@ -142,7 +149,7 @@ def schedule_route(problem: Problem, tech: Technician, visits: Sequence[Visit], 
             n_jobs += 1
             if job.due is not None and start > job.due:
                 lateness += start - job.due
-                lateness_cost += (start - job.due) * job.lateness_cost
+                lateness_cost += (BREACH_MINUTES + start - job.due) * job.lateness_cost
         stops.append(Stop(kind, job_id, arrival, start, end, where))
         dist_total += d
         here, t = where, end

@@ -1,8 +1,12 @@
 """Optimiser plans through the API: run (Celery task, eager here), review, apply, conflicts."""
 
+import datetime as dt
+
 import pytest
 
 from dispatch_platform.dispatch.models import DispatchPlan
+from dispatch_platform.dispatch.problem import UNASSIGNED_PENALTY, build_problem
+from sla.models import SlaClock
 from tests.factories import TechnicianFactory
 from tickets.models import Ticket
 
@@ -119,3 +123,28 @@ def test_a_large_day_is_solved_by_regional_parts(api, open_day, django_capture_o
     assert plan["status"] == "proposed", plan
     assert plan["kpis"]["decomposed"] is True
     assert plan["kpis"]["assigned"] == 3
+
+
+def test_a_job_that_would_breach_if_left_costs_more_to_leave_than_one_due_tomorrow(api, tenant_a):
+    """Over capacity the optimiser leaves the jobs cheapest to leave: one due before the technician is
+    back at work tomorrow is a certain breach then, one due tomorrow noon is not."""
+    now = dt.datetime(2026, 11, 24, 16, 0, tzinfo=dt.UTC)  # Tuesday 10:00 in Chicago
+    tenant_a.site.business_hours = ALL_DAY
+    tenant_a.site.save()
+    tenant_a.technician.shift = {d: [["08:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+    tenant_a.technician.save()
+    due = {"p3_today": now + dt.timedelta(hours=4), "p3_overdue": now - dt.timedelta(days=1),
+           "p3_tomorrow": now + dt.timedelta(days=1, hours=2), "p2_tomorrow": now + dt.timedelta(days=1, hours=2)}
+    ids = {}
+    for name, due_at in due.items():
+        body = {"source": "t", "external_id": name, "title": name, "priority": name[:2].upper(),
+                "site": tenant_a.site.pk, "required_skills": ["network"]}
+        ids[name] = api.post("/api/v1/tickets/", tenant_a, body).json()["id"]
+        SlaClock.objects.filter(ticket_id=ids[name], kind="response").update(due_at=due_at)
+
+    jobs = {j["id"]: j for j in build_problem(organization=tenant_a.org, now=now).problem["jobs"]}
+    penalty = {name: jobs[f"J{pk}"]["unassigned_penalty"] for name, pk in ids.items()}
+    assert penalty["p3_tomorrow"] == UNASSIGNED_PENALTY["P3"]
+    assert penalty["p3_today"] > penalty["p2_tomorrow"] > penalty["p3_tomorrow"]
+    # Already breached: leaving it adds no breach, only the minutes it waits until tomorrow.
+    assert penalty["p3_today"] > penalty["p3_overdue"] > penalty["p3_tomorrow"]
