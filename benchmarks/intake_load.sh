@@ -2,7 +2,8 @@
 # Ticket intake under load (issue 3): gunicorn on loopback over PostgreSQL, wrk from a second process with
 # 20 connections POSTing new tickets for DURATION seconds. Prints wrk's latency distribution, then checks
 # the database holds exactly as many new tickets as wrk counted 2xx answers; then bulk intake over HTTP
-# (benchmarks/bulk_http.py; BULK=0 skips it). THINK_MS=500 paces each connection (post_ticket.lua).
+# (benchmarks/bulk_http.py; BULK=0 skips it) and 20 clients posting at their own pace (benchmarks/intake_paced.py,
+# THINK_MS=1000 on average; PACED=0 skips it).
 #   bash benchmarks/intake_load.sh            (needs: apt-get install wrk; local PostgreSQL and Redis)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +46,9 @@ wrk -t2 -c20 -d"${DURATION}s" --latency -s benchmarks/post_ticket.lua "http://12
 AFTER=$(psql -h 127.0.0.1 -U postgres -d "${DB}" -tAc "SELECT count(*) FROM tickets_ticket")
 echo "tickets created during the run: $((AFTER - BEFORE))"
 echo "queries per intake request: $(.venv/bin/python benchmarks/intake_queries.py)"
+if [ "${PACED:-1}" = 1 ]; then
+    BASE_URL="http://127.0.0.1:${PORT}" DURATION="${DURATION}" .venv/bin/python benchmarks/intake_paced.py
+fi
 if [ "${BULK:-1}" = 1 ]; then
     BASE_URL="http://127.0.0.1:${PORT}" .venv/bin/python benchmarks/bulk_http.py
 fi

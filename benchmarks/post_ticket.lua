@@ -1,8 +1,5 @@
 -- wrk script: POST one new ticket per request (unique external ids per thread), as an ITSM would.
--- THINK_MS: each connection waits that long between its requests (an ITSM posting at its own pace
--- rather than as fast as the server answers); 0 = closed loop, the server's saturation.
 local counter = 0
-local think = tonumber(os.getenv("THINK_MS") or "0")
 prefix = prefix or ""
 
 math.randomseed(os.time())
@@ -26,8 +23,4 @@ request = function()
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. os.getenv("TOKEN"),
   }, body)
-end
-
-function delay()
-  return think
 end
