@@ -18,7 +18,8 @@ _MISSING = object()
 
 @dataclass(frozen=True)
 class StatusReport:
-    """The ITSM moved its record to a status we map (Jira, Freshservice); `services.itsm_intake` applies it."""
+    """The ITSM's record is in a status we map (ServiceNow state, Jira / Freshservice status);
+    `services.itsm_intake` applies it."""
 
     target: str  # one of our lifecycle statuses
     vendor_field: str  # e.g. "issue.fields.status", for the audit trail
@@ -37,8 +38,7 @@ class Intake:
     site_lookups: tuple[str, ...] = DEFAULT_SITE_LOOKUP  # site fields a reference is matched against, in order
     defaults: dict[str, Any] = field(default_factory=dict)  # applied only when the ticket is created
     note: str = ""  # a work note to add as a note event
-    status: str = ""  # ServiceNow's state, mapped: applied only where our lifecycle allows it, silently otherwise
-    status_report: StatusReport | None = None  # Jira / Freshservice: see services.itsm_intake
+    status_report: StatusReport | None = None  # see services._apply_status_report
     field_names: dict[str, str] = field(default_factory=dict)  # our field → the vendor's, for errors
 
 

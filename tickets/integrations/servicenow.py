@@ -11,7 +11,9 @@ Defaults (each overridable in the ApiClient mapping under "servicenow", see the 
 - `cmdb_ci` → asset model (its display text) and serial (`cmdb_ci.serial_number` if sent);
 - `caller_id` → contact name (a bare sys_id is not a name and is skipped);
 - `work_notes` → a note on the ticket;
-- `state` 6 (Resolved) → completed, 7 (Closed) → closed, 8 (Canceled) → cancelled, where legal.
+- `state` 6 (Resolved) → completed, 7 (Closed) → closed, 8 (Canceled) → cancelled, applied as Jira's and
+  Freshservice's statuses are (`services._apply_status_report`): resolved or closed before dispatch cancels
+  the visit; a move our lifecycle cannot make leaves a note instead.
 """
 
 from __future__ import annotations
@@ -107,11 +109,12 @@ def parse(payload: dict, mapping: dict | None = None) -> common.Intake:
     if caller_name and not SYS_ID.match(caller_name):
         data["contact"] = {"name": caller_name[:200]}
 
-    state = ""
+    report = None
     if raw_state := _value(record.get("state")):
         code = str(_number(raw_state)) if _number(raw_state) is not None else STATE_NAMES.get(raw_state.lower(), "")
         state_map = {**STATE_MAP, **{str(k): v for k, v in (section.get("state_map") or {}).items()}}
-        state = state_map.get(code, "")
+        if target := state_map.get(code, ""):
+            report = common.StatusReport(target=target, vendor_field="state", vendor_value=str(raw_state))
 
     defaults = common.creation_defaults(section)
     return common.Intake(
@@ -123,7 +126,7 @@ def parse(payload: dict, mapping: dict | None = None) -> common.Intake:
         site_lookups=common.site_lookups(section),
         defaults=defaults,
         note=_display(record.get("work_notes")),
-        status=state,
+        status_report=report,
         field_names={"title": "short_description", "priority": "priority", "site": "location",
                      "opened_at": "opened_at", "description": "description"},
     )

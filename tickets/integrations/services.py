@@ -65,9 +65,9 @@ def itsm_intake(*, organization: Organization, actor: Actor, intake: common.Inta
     3. ticket_upsert (creation defaults from the mapping apply to new tickets only).
     4. A work note is added once (the same text again is a repeat, not a new note).
     5. A status the ITSM reports is applied only where our lifecycle allows it from here: the ITSM
-       closing an incident must not fail the whole update because field work is in another state.
-       ServiceNow's state is skipped silently when it cannot apply; a Jira / Freshservice status report
-       follows `_apply_status_report` (closing before dispatch cancels; a refusal leaves a note).
+       closing an incident must not fail the whole update because field work is in another state. Every
+       vendor's status follows `_apply_status_report` (closing before dispatch cancels; a refusal leaves
+       a note).
     Any error undoes all of it.
     """
     delivery = None
@@ -105,11 +105,6 @@ def itsm_intake(*, organization: Organization, actor: Actor, intake: common.Inta
 
     if intake.note and not selectors.ticket_has_note(organization=organization, ticket=ticket, text=intake.note):
         ticket_note_add(organization=organization, actor=actor, ticket=ticket, text=intake.note)
-    if intake.status and intake.status != ticket.status and lifecycle.is_allowed(ticket.status, intake.status) and (
-        intake.status not in lifecycle.NEEDS_TECHNICIAN or ticket.technician_id is not None
-    ):
-        ticket = ticket_transition(organization=organization, actor=actor, ticket=ticket, status=intake.status,
-                                   note=f"From {intake.source}")
     if intake.status_report is not None:
         ticket = _apply_status_report(organization=organization, actor=actor, ticket=ticket, source=intake.source,
                                       report=intake.status_report)

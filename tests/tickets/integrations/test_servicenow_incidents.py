@@ -2,6 +2,7 @@ import copy
 import datetime as dt
 
 from tickets.models import Ticket, TicketEvent
+from tickets.services import SYSTEM, ticket_assign, ticket_transition
 
 from .conftest import SNOW_LOCATION_SYS_ID, load, set_mapping
 
@@ -125,15 +126,33 @@ def test_a_canceled_incident_cancels_the_ticket(api, tenant_a, loop_site):
     assert response.json()["status"] == "cancelled"
 
 
-def test_a_state_our_lifecycle_cannot_take_is_ignored_not_409(api, tenant_a, loop_site):
+def test_an_incident_resolved_before_dispatch_cancels_the_visit(api, tenant_a, loop_site):
     api.post(URL, tenant_a, load("servicenow_incident_raw.json"))
     payload = copy.deepcopy(load("servicenow_incident_display.json"))
-    payload["result"]["state"] = "Resolved"  # a new ticket cannot jump to completed
+    payload["result"]["state"] = "Resolved"  # nobody is on the way: the customer no longer needs the visit
     response = api.post(URL, tenant_a, payload)
     assert response.status_code == 200, response.json()
     ticket = Ticket.objects.get()
-    assert ticket.status == "new"
+    assert ticket.status == "cancelled"
     assert ticket.events.filter(kind=TicketEvent.Kind.NOTE).count() == 1  # the rest of the update applied
+    assert "before dispatch" in ticket.events.get(kind=TicketEvent.Kind.STATUS).message
+
+
+def test_a_state_our_lifecycle_cannot_take_is_noted_not_409(api, tenant_a, loop_site):
+    api.post(URL, tenant_a, load("servicenow_incident_raw.json"))
+    ticket = Ticket.objects.get()
+    ticket_assign(organization=tenant_a.org, actor=SYSTEM, ticket=ticket, technician=tenant_a.technician)
+    ticket_transition(organization=tenant_a.org, actor=SYSTEM, ticket=ticket, status="en_route")
+    payload = copy.deepcopy(load("servicenow_incident_display.json"))
+    payload["result"]["state"] = "Resolved"  # the technician is on the way: en_route cannot become completed
+    for _ in range(2):
+        response = api.post(URL, tenant_a, payload)
+        assert response.status_code == 200, response.json()
+    ticket.refresh_from_db()
+    assert ticket.status == "en_route"
+    notes = list(ticket.events.filter(kind=TicketEvent.Kind.NOTE).values_list("message", flat=True))
+    refused = [n for n in notes if n.startswith("From servicenow: state 'Resolved' not applied")]
+    assert len(refused) == 1, notes  # the dispatcher sees it once, however often the ITSM repeats it
 
 
 def test_another_tenants_site_is_not_found(api, tenant_a, tenant_b, loop_site):
