@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -72,3 +73,29 @@ def gap(distance: float | None, reference: float) -> float | None:
 
 def fmt(x: float | None, spec: str = ".2f") -> str:
     return "-" if x is None else format(x, spec)
+
+
+def run_table(cases, engines: list[str], time_limit: float, reference_label: str) -> list[Run]:
+    """Every (name, problem, reference distance) in `cases` through every engine: one row per run as it
+    ends, then per engine how many were feasible with every customer served and their mean gap."""
+    runs, refs = [], {}
+    print(f"{'instance':9} {'engine':9} {'feasible':8} {'all':4} {'veh':>3} {'distance':>9} {reference_label:>9} "
+          f"{'gap %':>7} {'wall s':>6}", flush=True)
+    for name, problem, reference in cases:
+        refs[name] = reference
+        for engine in engines:
+            run = run_cli(name, problem, engine, time_limit)
+            runs.append(run)
+            g = gap(run.distance, reference) if run.feasible and run.all_served else None
+            print(f"{name:9} {LABEL[engine]:9} {'yes' if run.feasible else 'NO':8} "
+                  f"{'yes' if run.all_served else 'NO':4} {run.vehicles:>3} {fmt(run.distance):>9} "
+                  f"{reference:>9.2f} {fmt(g):>7} {run.wall:>6.2f}", flush=True)
+    print()
+    for engine in engines:
+        mine = [r for r in runs if r.engine == engine]
+        ok = [r for r in mine if r.feasible and r.all_served]
+        gaps = [gap(r.distance, refs[r.instance]) for r in ok]
+        print(f"{LABEL[engine]:9} feasible with all served: {len(ok)}/{len(mine)}; mean gap vs {reference_label} "
+              f"over those: {fmt(statistics.mean(gaps) if gaps else None, '.3f')} %; "
+              f"max wall {max(r.wall for r in mine):.2f} s")
+    return runs
