@@ -124,11 +124,11 @@ def sla_clocks_start_many(*, tickets: list[Ticket], actor: Actor = SYSTEM) -> li
                 penalty_per_breach=target.penalty_per_breach, penalty_per_hour_late=target.penalty_per_hour_late,
                 started_at=ticket.opened_at,
             )
-            key = (ticket.site_id, target.pk, kind, ticket.opened_at)
-            if key not in timings:
+            moment = (ticket.site_id, target.pk, kind, ticket.opened_at)
+            if moment not in timings:
                 _timing(clock, calendars[ticket.site_id], ticket.opened_at)
-                timings[key] = (clock.due_at, clock.at_risk_at)
-            clock.due_at, clock.at_risk_at = timings[key]
+                timings[moment] = (clock.due_at, clock.at_risk_at)
+            clock.due_at, clock.at_risk_at = timings[moment]
             clocks.append(clock)
     if not clocks:
         return []
