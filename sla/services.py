@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from dispatch_platform.common.bulk import objects_insert
 from dispatch_platform.common.calendar import (
     BusinessCalendar,
     at_risk_moment,
@@ -24,7 +25,7 @@ from dispatch_platform.sites.selectors import site_calendar
 from dispatch_platform.tenancy.models import Membership
 from tickets.choices import TicketStatus
 from tickets.models import Ticket, TicketEvent
-from tickets.services import SYSTEM, Actor, ticket_event_record
+from tickets.services import SYSTEM, Actor, ticket_event_record, ticket_events_record_many
 
 from . import signals
 from .models import EscalationRule, Notification, SlaClock, SlaPolicy, SlaTarget
@@ -132,17 +133,15 @@ def sla_clocks_start_many(*, tickets: list[Ticket], actor: Actor = SYSTEM) -> li
             clocks.append(clock)
     if not clocks:
         return []
-    SlaClock.objects.bulk_create(clocks)
+    objects_insert(clocks, key=["ticket_id", "kind"])
     _schedule_timers(clocks)
     _announce([c.pk for c in clocks], "started")
-    TicketEvent.objects.bulk_create(
-        TicketEvent(organization_id=c.organization_id, ticket=c.ticket, kind=TicketEvent.Kind.SLA,
-                    actor_user=actor.user if getattr(actor.user, "pk", None) else None, actor_client=actor.client,
-                    actor_label=actor.label, message=f"{c.get_kind_display()} clock started",
-                    data={"clock": c.kind, "event": "started", "due_at": c.due_at.isoformat(),
-                          "policy": c.policy.name, "target": c.target})
+    ticket_events_record_many(actor=actor, events=[
+        (c.ticket, TicketEvent.Kind.SLA, "", f"{c.get_kind_display()} clock started",
+         {"clock": c.kind, "event": "started", "due_at": c.due_at.isoformat(), "policy": c.policy.name,
+          "target": c.target})
         for c in clocks
-    )
+    ])
     return clocks
 
 

@@ -84,3 +84,22 @@ def api(client):
             return client.patch(url, data=data or {}, content_type="application/json", **tenant.auth(), **extra)
 
     return Api()
+
+
+@pytest.fixture
+def as_application_role(db):
+    """Superusers bypass RLS: act as an ordinary role, as the application does in production."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.fail("Row-level security needs PostgreSQL (run through .ci/run)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = 'dispatch_rls_probe'")
+        if cursor.fetchone() is None:
+            cursor.execute("CREATE ROLE dispatch_rls_probe NOSUPERUSER NOLOGIN")
+        cursor.execute("GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO dispatch_rls_probe")
+        cursor.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO dispatch_rls_probe")
+        cursor.execute("SET ROLE dispatch_rls_probe")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from dispatch_platform.common.bulk import objects_insert, rows_insert
 from dispatch_platform.common.exceptions import ApplicationError, ConflictError
 from dispatch_platform.sites.models import Site
 from dispatch_platform.tenancy.models import ApiClient, Organization
@@ -79,6 +80,21 @@ def ticket_event_record(
     return event
 
 
+_EVENT_COLUMNS = ("organization_id", "ticket_id", "kind", "actor_user_id",
+                  "actor_client_id", "actor_label", "from_status", "to_status", "message", "data")
+
+
+def ticket_events_record_many(*, actor: Actor, events: list[tuple[Ticket, str, str, str, dict]]) -> None:
+    """Many audit events at once (a bulk intake's): each (ticket, kind, to_status, message, data), all now."""
+    user_id = actor.user.pk if getattr(actor.user, "pk", None) else None
+    client_id = actor.client.pk if actor.client is not None else None
+    rows_insert(TicketEvent, _EVENT_COLUMNS, [
+        (ticket.organization_id, ticket.pk, kind, user_id, client_id, actor.label, "", to_status, message,
+         data)
+        for ticket, kind, to_status, message, data in events
+    ])
+
+
 def _reserve_ticket_numbers(organization: Organization, count: int = 1) -> list[str]:
     # The organization row is the counter: one UPDATE … RETURNING both takes the row lock (serialising
     # number allocation per tenant until commit) and reads the new value, in a single round trip.
@@ -105,13 +121,11 @@ def _missing_required(data: dict) -> dict[str, list[str]]:
 
 def _announce_opened(tickets: list[Ticket], actor: Actor) -> None:
     """The audit event of each new ticket, then one signal for all (SLA clocks, re-plans, webhooks)."""
-    TicketEvent.objects.bulk_create(
-        TicketEvent(organization_id=t.organization_id, ticket=t, kind=TicketEvent.Kind.CREATED,
-                    actor_user=actor.user if getattr(actor.user, "pk", None) else None, actor_client=actor.client,
-                    actor_label=actor.label, to_status=t.status,
-                    data={"source": t.source, "external_id": t.external_id, "priority": t.priority})
+    ticket_events_record_many(actor=actor, events=[
+        (t, TicketEvent.Kind.CREATED, t.status, "",
+         {"source": t.source, "external_id": t.external_id, "priority": t.priority})
         for t in tickets
-    )
+    ])
     signals.tickets_opened.send(sender=Ticket, tickets=tickets, actor=actor)
 
 
@@ -182,7 +196,7 @@ def tickets_create_many(*, organization: Organization, actor: Actor,
     now = timezone.now()
     tickets = [_new_ticket(organization, source, external_id, number, data, now)
                for (source, external_id, data), number in zip(items, numbers, strict=True)]
-    Ticket.objects.bulk_create(tickets)
+    objects_insert(tickets, key=["number"])
     _announce_opened(tickets, actor)
     return tickets
 

@@ -11,23 +11,6 @@ from tickets.models import Ticket
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
-@pytest.fixture
-def as_application_role(db):
-    """Superusers bypass RLS: act as an ordinary role, as the application does in production."""
-    if connection.vendor != "postgresql":
-        pytest.fail("Row-level security needs PostgreSQL (run through .ci/run)")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = 'dispatch_rls_probe'")
-        if cursor.fetchone() is None:
-            cursor.execute("CREATE ROLE dispatch_rls_probe NOSUPERUSER NOLOGIN")
-        cursor.execute("GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO dispatch_rls_probe")
-        cursor.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO dispatch_rls_probe")
-        cursor.execute("SET ROLE dispatch_rls_probe")
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("RESET ROLE")
-
-
 def test_an_unscoped_query_sees_only_the_current_tenants_rows(tenant_a, tenant_b, as_application_role):
     mine = TicketFactory(organization=tenant_a.org, site=tenant_a.site)
     theirs = TicketFactory(organization=tenant_b.org, site=tenant_b.site)

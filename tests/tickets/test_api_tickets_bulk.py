@@ -77,3 +77,36 @@ def test_queries_per_item_are_constant(api, tenant_a, kind):
     assert five - one == nine - five  # updates go one by one: the same number of queries for every item
     per_item = (nine - five) / 4
     assert per_item <= 20, per_item
+
+
+def test_a_large_bulk_writes_what_single_posts_write(api, tenant_a):
+    """Past COPY_FROM_ROWS the rows go in by COPY on PostgreSQL: the tickets, their SLA clocks and their audit
+    trail must be those a single POST writes."""
+    from dispatch_platform.common.bulk import COPY_FROM_ROWS
+    from sla.models import SlaClock
+    from tickets.models import TicketEvent
+
+    single = api.post("/api/v1/tickets/", tenant_a, item(tenant_a, "single", opened_at="2026-11-23T15:00:00Z"))
+    assert single.status_code == 201
+    payload = [item(tenant_a, n, opened_at="2026-11-23T15:00:00Z", required_skills=["printers"],
+                    asset={"make": "Epson", "serial": f"S{n}"}) for n in range(COPY_FROM_ROWS + 10)]
+    results = api.post(URL, tenant_a, payload).json()
+    assert [r["status"] for r in results] == ["created"] * len(payload)
+
+    def written(ticket_id):
+        ticket = Ticket.objects.get(pk=ticket_id)
+        clocks = sorted((c.kind, c.due_at, c.at_risk_at, c.state, c.target) for c in SlaClock.objects.filter(ticket=ticket))
+        events = [(e.kind, e.to_status, e.message, e.actor_label, {k: v for k, v in e.data.items() if k != "external_id"})
+                  for e in TicketEvent.objects.filter(ticket=ticket).order_by("id")]
+        return ticket, clocks, events
+
+    reference, ref_clocks, ref_events = written(single.json()["id"])
+    assert len(ref_clocks) == 2 and [e[0] for e in ref_events] == ["created", "sla", "sla"]
+    for result in (results[0], results[-1]):
+        ticket, clocks, events = written(result["id"])
+        assert ticket.number == result["number"] and ticket.external_id == payload[result["index"]]["external_id"]
+        assert ticket.asset == {"make": "Epson", "serial": f"S{result['index']}"}
+        assert ticket.required_skills == ["printers"] and ticket.opened_at == reference.opened_at
+        assert clocks == ref_clocks
+        assert events == ref_events
+    assert SlaClock.objects.count() == 2 * (len(payload) + 1)  # every ticket, the single one too
