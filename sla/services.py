@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from dispatch_platform.common.bulk import objects_insert
+from dispatch_platform.common.bulk import objects_insert, remember_related
 from dispatch_platform.common.calendar import (
     BusinessCalendar,
     at_risk_moment,
@@ -29,20 +29,17 @@ from tickets.services import SYSTEM, Actor, ticket_event_record, ticket_events_r
 
 from . import signals
 from .models import EscalationRule, Notification, SlaClock, SlaPolicy, SlaTarget
-from .selectors import sla_policy_for
+from .selectors import sla_targets_for
 
 logger = logging.getLogger(__name__)
 
 LIVE = (SlaClock.State.RUNNING, SlaClock.State.AT_RISK)
 
 
-def _target_for(ticket: Ticket) -> tuple[SlaTarget | None, object]:
-    policy = sla_policy_for(
-        organization=ticket.organization, customer_id=ticket.site.customer_id, region=ticket.site.region
-    )
-    if policy is None:
-        return None, None
-    return policy.targets.filter(priority=ticket.priority).first(), policy
+def _target_for(ticket: Ticket) -> SlaTarget | None:
+    """The ticket's target (with its policy) under the policy in force now."""
+    return sla_targets_for(organization=ticket.organization, customer_id=ticket.site.customer_id,
+                           region=ticket.site.region).get(ticket.priority)
 
 
 def _timing(clock: SlaClock, site_cal: BusinessCalendar, opened_at: dt.datetime) -> None:
@@ -96,10 +93,11 @@ def sla_clocks_start(*, ticket: Ticket, actor: Actor = SYSTEM) -> list[SlaClock]
 
 # No savepoint of its own: it runs inside the change it records, and fails with it.
 @transaction.atomic(savepoint=False)
-def sla_clocks_start_many(*, tickets: list[Ticket], actor: Actor = SYSTEM) -> list[SlaClock]:
+def sla_clocks_start_many(*, tickets: list[Ticket], actor: Actor = SYSTEM, record: bool = True) -> list[SlaClock]:
     """The same for many new tickets in a few statements (bulk intake): policies, targets and calendars
-    are looked up once per (customer, region) and site; clocks and their events are inserted in bulk."""
-    policies: dict[tuple, tuple] = {}
+    are looked up once per (customer, region) and site; clocks and their events are inserted in bulk.
+    With record=False the caller records `started_events(clocks)` itself (with events of its own)."""
+    targets: dict[tuple, dict] = {}
     calendars: dict[int, BusinessCalendar] = {}
     # A bulk intake's tickets share their opening moment: the same site, target and moment give the same
     # due and at-risk times, computed once.
@@ -107,12 +105,10 @@ def sla_clocks_start_many(*, tickets: list[Ticket], actor: Actor = SYSTEM) -> li
     clocks: list[SlaClock] = []
     for ticket in tickets:
         key = (ticket.organization_id, ticket.site.customer_id, ticket.site.region)
-        if key not in policies:
-            policy = sla_policy_for(organization=ticket.organization, customer_id=ticket.site.customer_id,
-                                    region=ticket.site.region)
-            policies[key] = (policy, {t.priority: t for t in policy.targets.all()} if policy else {})
-        policy, targets = policies[key]
-        target = targets.get(ticket.priority)
+        if key not in targets:
+            targets[key] = sla_targets_for(organization=ticket.organization, customer_id=ticket.site.customer_id,
+                                           region=ticket.site.region)
+        target = targets[key].get(ticket.priority)
         if target is None:
             logger.info("No SLA policy/target for ticket %s (%s): no clocks", ticket.number, ticket.priority)
             continue
@@ -120,7 +116,7 @@ def sla_clocks_start_many(*, tickets: list[Ticket], actor: Actor = SYSTEM) -> li
             calendars[ticket.site_id] = site_calendar(ticket.site, ticket.organization)
         for kind, spec in ((SlaClock.Kind.RESPONSE, target.response), (SlaClock.Kind.RESOLUTION, target.resolution)):
             clock = SlaClock(
-                organization_id=ticket.organization_id, ticket=ticket, kind=kind, policy=policy,
+                organization_id=ticket.organization_id, ticket=ticket, kind=kind, policy=target.policy,
                 priority=ticket.priority, target=spec, at_risk_percent=target.at_risk_percent,
                 penalty_per_breach=target.penalty_per_breach, penalty_per_hour_late=target.penalty_per_hour_late,
                 started_at=ticket.opened_at,
@@ -134,15 +130,24 @@ def sla_clocks_start_many(*, tickets: list[Ticket], actor: Actor = SYSTEM) -> li
     if not clocks:
         return []
     objects_insert(clocks, key=["ticket_id", "kind"])
+    by_ticket: dict[int, list[SlaClock]] = {}
+    for clock in clocks:
+        by_ticket.setdefault(clock.ticket_id, []).append(clock)
+    for ticket in tickets:  # an intake answers with the new clocks: no need to read them back
+        remember_related(ticket, "sla_clocks", by_ticket.get(ticket.pk, []))
     _schedule_timers(clocks)
     _announce([c.pk for c in clocks], "started")
-    ticket_events_record_many(actor=actor, events=[
-        (c.ticket, TicketEvent.Kind.SLA, "", f"{c.get_kind_display()} clock started",
-         {"clock": c.kind, "event": "started", "due_at": c.due_at.isoformat(), "policy": c.policy.name,
-          "target": c.target})
-        for c in clocks
-    ])
+    if record:
+        ticket_events_record_many(actor=actor, events=started_events(clocks))
     return clocks
+
+
+def started_events(clocks: list[SlaClock]) -> list[tuple]:
+    """The audit events of newly started clocks, as `ticket_events_record_many` takes them."""
+    return [(c.ticket, TicketEvent.Kind.SLA, "", f"{c.get_kind_display()} clock started",
+             {"clock": c.kind, "event": "started", "due_at": c.due_at.isoformat(), "policy": c.policy.name,
+              "target": c.target})
+            for c in clocks]
 
 
 @transaction.atomic
@@ -151,7 +156,7 @@ def sla_clocks_retime(*, ticket: Ticket, actor: Actor = SYSTEM) -> list[SlaClock
     clocks = list(SlaClock.objects.select_for_update().filter(ticket=ticket))
     if not clocks:
         return sla_clocks_start(ticket=ticket, actor=actor)
-    target, policy = _target_for(ticket)
+    target = _target_for(ticket)
     if target is None:
         return clocks
     site_cal = site_calendar(ticket.site, ticket.organization)
@@ -160,7 +165,7 @@ def sla_clocks_retime(*, ticket: Ticket, actor: Actor = SYSTEM) -> list[SlaClock
         if clock.state in (SlaClock.State.MET, SlaClock.State.CANCELLED):
             continue
         clock.target = target.response if clock.kind == SlaClock.Kind.RESPONSE else target.resolution
-        clock.priority, clock.policy, clock.at_risk_percent = ticket.priority, policy, target.at_risk_percent
+        clock.priority, clock.policy, clock.at_risk_percent = ticket.priority, target.policy, target.at_risk_percent
         clock.penalty_per_breach = target.penalty_per_breach
         clock.penalty_per_hour_late = target.penalty_per_hour_late
         _timing(clock, site_cal, ticket.opened_at)

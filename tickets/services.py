@@ -120,13 +120,14 @@ def _missing_required(data: dict) -> dict[str, list[str]]:
 
 
 def _announce_opened(tickets: list[Ticket], actor: Actor) -> None:
-    """The audit event of each new ticket, then one signal for all (SLA clocks, re-plans, webhooks)."""
-    ticket_events_record_many(actor=actor, events=[
-        (t, TicketEvent.Kind.CREATED, t.status, "",
-         {"source": t.source, "external_id": t.external_id, "priority": t.priority})
-        for t in tickets
-    ])
-    signals.tickets_opened.send(sender=Ticket, tickets=tickets, actor=actor)
+    """One signal for all new tickets (SLA clocks, re-plans, webhooks), then the audit trail in one insert:
+    each ticket's "created" event, followed by the events the receivers returned."""
+    returned = signals.tickets_opened.send(sender=Ticket, tickets=tickets, actor=actor)
+    events = [(t, TicketEvent.Kind.CREATED, t.status, "",
+               {"source": t.source, "external_id": t.external_id, "priority": t.priority}) for t in tickets]
+    for _, their_events in returned:
+        events.extend(their_events or ())
+    ticket_events_record_many(actor=actor, events=events)
 
 
 def _json_safe(value):

@@ -102,3 +102,12 @@ def _copy_insert(model, attnames: Sequence[str], rows: list[Sequence], returning
             return [tuple(row) for row in cursor.fetchall()]
         cursor.execute(sql)
         return []
+
+
+def remember_related(instance: models.Model, related_name: str, objs: list[models.Model]) -> None:
+    """Makes `instance.<related_name>.all()` answer `objs` without a query, exactly as prefetch_related
+    leaves it: for rows just inserted, which the caller would otherwise read straight back."""
+    manager = getattr(instance, related_name)
+    queryset = manager.get_queryset()
+    queryset._result_cache, queryset._prefetch_done = list(objs), True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[manager.field.remote_field.cache_name] = queryset

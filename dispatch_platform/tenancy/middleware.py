@@ -18,9 +18,10 @@ class OrganizationMiddleware:
         request.membership = membership
         request.organization = membership.organization if membership else None
         # PostgreSQL row-level security: this request sees its tenant's rows only (API tokens set it
-        # again once DRF has authenticated them). Always back to system scope afterwards: the
-        # connection outlives the request.
-        set_database_tenant(request.organization.pk if request.organization else None)
+        # once DRF has authenticated them). Always back to system scope afterwards: the connection
+        # outlives the request, so it starts every request in system scope (no call needed then).
+        if request.organization is not None:
+            set_database_tenant(request.organization.pk)
         try:
             return self.get_response(request)
         finally:

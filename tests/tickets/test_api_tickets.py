@@ -32,6 +32,25 @@ def test_it_creates_a_ticket_with_sla_due_times(api, tenant_a):
     assert ticket.events.filter(kind=TicketEvent.Kind.CREATED).count() == 1
 
 
+def test_the_answer_shows_the_clocks_as_stored_without_reading_them_back(api, tenant_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        body = api.post(URL, tenant_a, payload(tenant_a, priority="P1")).json()
+    stored = {c.kind: c for c in SlaClock.objects.filter(ticket_id=body["id"])}
+    for kind in ("response", "resolution"):
+        assert body["sla"][kind]["due_at"] == stored[kind].due_at.isoformat().replace("+00:00", "Z")
+        assert body["sla"][kind]["at_risk_at"] == stored[kind].at_risk_at.isoformat().replace("+00:00", "Z")
+        assert body["sla"][kind]["state"] == "running" and body["sla"][kind]["business_minutes_remaining"] > 0
+    assert not [q for q in queries.captured_queries if q["sql"].startswith('SELECT "sla_slaclock"')]
+    # The audit trail, in one insert: created, then the two clocks started.
+    events = list(TicketEvent.objects.filter(ticket_id=body["id"]).order_by("created_at", "id"))
+    assert [(e.kind, e.message) for e in events] == [
+        ("created", ""), ("sla", "Response (on site) clock started"), ("sla", "Resolution clock started")]
+    assert len([q for q in queries.captured_queries if 'INSERT INTO "tickets_ticketevent"' in q["sql"]]) == 1
+
+
 def test_it_upserts_on_source_and_external_id(api, tenant_a):
     first = api.post(URL, tenant_a, payload(tenant_a)).json()
     again = api.post(URL, tenant_a, payload(tenant_a, title="Switch port flapping (users affected)"))
