@@ -1,5 +1,7 @@
 """Bulk intake throughput (issue 3): one POST /api/v1/tickets/bulk/ of N new tickets, in-process (no HTTP
-server), on the database in DATABASE_URL. Prints tickets/s and the queries per item.
+server), on the database in DATABASE_URL. Prints tickets/s and the queries per item. BULK_WEBHOOK=1 gives the
+tenant a webhook subscription to ticket.created first (an outbox row and a delivery task per new ticket; no
+worker runs, the tasks wait in the broker, which CELERY_BROKER_URL names: use a scratch Redis database).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dispatch_bench .venv/bin/python benchmarks/bulk_intake.py
 """
@@ -39,6 +41,11 @@ def main():
     Site.objects.create(organization=org, customer=customer, name="S", external_id="S1", latitude=41.88,
                         longitude=-87.63, timezone="America/Chicago", holidays={"country": "US"})
     _, token = api_client_create(organization=org, name="bulk", rate_limit="1000000/min")
+    if os.environ.get("BULK_WEBHOOK") == "1":
+        from outbound.models import WebhookSubscription
+
+        WebhookSubscription.objects.create(organization=org, url="http://127.0.0.1:9/hook", secret="s",
+                                           events=["ticket.created"])
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     def batch():
         run = uuid.uuid4().hex[:8]
@@ -63,7 +70,8 @@ def main():
     with CaptureQueriesContext(connection) as queries:
         post(batch())
     best, median = min(walls), sorted(walls)[len(walls) // 2]
-    print(f"database: {connection.vendor}; {N} new tickets per bulk POST, {ROUNDS} rounds: median {median:.2f} s "
+    webhook = " with a webhook subscription" if os.environ.get("BULK_WEBHOOK") == "1" else ""
+    print(f"database: {connection.vendor}{webhook}; {N} new tickets per bulk POST, {ROUNDS} rounds: median {median:.2f} s "
           f"= {N / median:.0f} tickets/s (best {N / best:.0f}/s); {len(queries)} queries per POST "
           f"({len(queries) / N:.3f} per item); web process CPU per POST median {sorted(cpus)[len(cpus) // 2]:.2f} s")
 

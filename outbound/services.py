@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from dispatch_platform.common.bulk import objects_insert
 from tickets.models import Ticket
 
 from .models import EVENTS, WebhookDelivery, WebhookEvent, WebhookSubscription
@@ -57,13 +58,13 @@ def webhook_events_emit(*, organization_id: int, events: list[tuple[Ticket | Non
         payload = {"event": name, "created_at": now.isoformat(), "data": data,
                    "ticket": ticket_summary(ticket) if ticket is not None else None}
         rows.append(WebhookEvent(organization_id=organization_id, ticket=ticket, name=name, payload=payload))
-    WebhookEvent.objects.bulk_create(rows)
+    objects_insert(rows, key=["ticket_id", "name"])
     deliveries = [
         WebhookDelivery(organization_id=organization_id, subscription=sub, event=event,
                         ticket_id_copy=event.ticket_id, next_attempt_at=now)
         for event in rows for sub in subscriptions if sub.wants(event.name)
     ]
-    WebhookDelivery.objects.bulk_create(deliveries)
+    objects_insert(deliveries, key=["subscription_id", "event_id"])
     _enqueue(_heads_of_line(deliveries))
     return rows
 

@@ -61,6 +61,13 @@ class ClockSerializer(serializers.Serializer):
     )
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def _moment(value):
+    return None if value is None else _DATETIME.to_representation(value)
+
+
 class SlaSerializer(serializers.Serializer):
     response = ClockSerializer(allow_null=True)
     resolution = ClockSerializer(allow_null=True)
@@ -124,10 +131,11 @@ class TicketSerializer(serializers.ModelSerializer):
             c = clocks.get(kind)
             if c is None:
                 return None
-            return {"due_at": c.due_at, "state": c.state, "met_at": c.met_at, "at_risk_at": c.at_risk_at,
-                    "business_minutes_remaining": remaining(c)}
+            return {"due_at": _moment(c.due_at), "state": c.state, "met_at": _moment(c.met_at),
+                    "at_risk_at": _moment(c.at_risk_at), "business_minutes_remaining": remaining(c)}
 
-        return SlaSerializer({"response": one("response"), "resolution": one("resolution")}).data
+        # Built directly (SlaSerializer documents it): a serializer per ticket would build its fields anew.
+        return {"response": one("response"), "resolution": one("resolution")}
 
     def validate(self, attrs):
         if external := attrs.pop("site_external_id", None):
@@ -253,7 +261,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organizati
             ticket.site.organization = request.organization
         else:
             ticket = selectors.ticket_get(organization=request.organization, ticket_id=ticket.pk)
-        return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        # The validating serializer answers too, as after DRF's save(): its fields are built already.
+        serializer.instance = ticket
+        return Response(serializer.data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=TicketSerializer, responses={200: TicketSerializer},
                    description="Changes intake fields (title, priority, site, ...); source and external_id stay.")

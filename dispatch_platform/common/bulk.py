@@ -28,8 +28,8 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     `ticket_id`; values as the model holds them: dicts for JSON, aware datetimes). Model `save()` and
     signals are bypassed; auto_now fields are set to now, other fields left out get no Python-side default.
 
-    Returns the `returning` attnames of the inserted rows, in no particular order: callers match them on a
-    key of their own (a unique number, a (ticket, kind) pair)."""
+    Ids ascend in the order of `rows`. Returns the `returning` attnames of the inserted rows, in no promised
+    order: callers match them on a key of their own (a unique number, a (ticket, kind) pair)."""
     stamped = [f.attname for f in _stamped_fields(model)]
     if set(stamped) & set(columns):
         raise ValueError(f"{', '.join(stamped)} are set to now by rows_insert")
@@ -47,11 +47,14 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Iterabl
 
 def objects_insert(objs: list[models.Model], *, key: Sequence[str]) -> None:
     """Inserts new model instances as `bulk_create` would (auto_now fields filled in) and sets their primary
-    keys, matched on `key`: attnames whose values tell the instances apart (a ticket's number)."""
+    keys, matched on `key`: attnames whose values tell the instances apart (a ticket's number). Where they
+    do not (two events of one ticket with the same name), `bulk_create` does it."""
     if not objs:
         return
     model = type(objs[0])
-    if not _worth_copying(objs):
+    # As text: a choices enum member and the plain string it came back as hash differently.
+    by_key = {tuple(str(getattr(obj, name)) for name in key): obj for obj in objs}
+    if not _worth_copying(objs) or len(by_key) < len(objs):
         model.objects.bulk_create(objs)
         return
     for obj in objs:
@@ -60,8 +63,6 @@ def objects_insert(objs: list[models.Model], *, key: Sequence[str]) -> None:
     columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
     inserted = _copy_insert(model, columns, [[getattr(obj, name) for name in columns] for obj in objs],
                             [model._meta.pk.attname, *key])
-    # As text: a choices enum member and the plain string it came back as hash differently.
-    by_key = {tuple(str(getattr(obj, name)) for name in key): obj for obj in objs}
     for pk, *values in inserted:
         obj = by_key[tuple(str(v) for v in values)]
         obj.pk = pk
@@ -96,7 +97,9 @@ def _copy_insert(model, attnames: Sequence[str], rows: list[Sequence], returning
             copy.set_types(types)
             for row in rows:
                 copy.write_row(row)
-        sql = f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {temp}"
+        # In the order copied (a fresh table's physical order): ids ascend as the rows were given, as they
+        # do with bulk_create (an audit trail's order, webhook deliveries' order per ticket).
+        sql = f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {temp} ORDER BY ctid"
         if returning:
             cursor.execute(f"{sql} RETURNING {', '.join(quote(c) for c in returning)}")
             return [tuple(row) for row in cursor.fetchall()]

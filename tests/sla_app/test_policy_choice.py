@@ -36,9 +36,18 @@ def test_the_most_specific_active_policy_wins_level_by_level(tenant_a, tenant_b)
         assert p1_minutes(tenant_a, customer, "east") == then
 
 
-def test_the_newest_of_equals_wins_and_a_policy_without_targets_starts_no_clocks(tenant_a):
+def test_the_newest_of_equals_wins_and_a_policy_without_targets_is_passed_over(tenant_a):
     policy(tenant_a, "Newer default", 200)
     assert p1_minutes(tenant_a, None, None) == ("Newer default", 200)
-    empty = sla_policy_save(organization=tenant_a.org, data={"name": "Empty", "targets": []})
+    empty = sla_policy_save(organization=tenant_a.org, data={"name": "Empty", "customer": tenant_a.customer,
+                                                             "targets": []})
     assert empty.targets.count() == 0
-    assert p1_minutes(tenant_a, None, None) is None
+    assert p1_minutes(tenant_a, tenant_a.customer.pk, None) == ("Newer default", 200)
+
+
+def test_a_policy_missing_the_priority_starts_no_clock_for_it(tenant_a):
+    targets = [t for t in copy.deepcopy(STANDARD_TARGETS) if t["priority"] == "P1"]
+    sla_policy_save(organization=tenant_a.org, data={"name": "P1 only", "customer": tenant_a.customer,
+                                                     "targets": targets})
+    found = sla_targets_for(organization=tenant_a.org, customer_id=tenant_a.customer.pk, region=None)
+    assert set(found) == {"P1"} and found["P1"].policy.name == "P1 only"
