@@ -131,6 +131,24 @@ def test_only_the_head_of_a_tickets_line_is_queued_the_rest_are_woken_in_turn(
     assert queued[-1] == later[1].pk
 
 
+def test_a_bulk_intakes_deliveries_are_queued_by_one_message_and_all_delivered(
+        api, tenant_a, subscription, receiver, monkeypatch, django_capture_on_commit_callbacks):
+    from outbound import services, tasks
+
+    count = services.ENQUEUE_INLINE_AT_MOST + 5
+    published = []
+    send_each = tasks.deliver_each.apply_async
+    monkeypatch.setattr(tasks.deliver_each, "apply_async",
+                        lambda args, countdown=0: published.append(len(args[0])) or send_each(args=args))
+    items = [{"source": "servicenow", "external_id": f"B{i}", "title": "Printer", "priority": "P3",
+              "site": tenant_a.site.pk} for i in range(count)]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(f"{URL}bulk/", tenant_a, items).status_code == 200
+    assert published == [count]  # one message from the request for all of them
+    assert sorted(r["json"]["ticket"]["external_id"] for r in receiver.requests) == sorted(f"B{i}" for i in range(count))
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"succeeded"}
+
+
 def test_the_servicenow_format_writes_back_a_work_note_and_state(api, tenant_a, subscription, receiver):
     subscription.format = "servicenow"
     subscription.save()
