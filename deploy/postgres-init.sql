@@ -1,5 +1,7 @@
 -- Runs once, when the postgres container first creates its data directory.
 -- The application connects as an ordinary role that owns its database: PostgreSQL superusers bypass
 -- row-level security, so the tenant policies (dispatch_platform/tenancy/rls.py) bind only such a role.
+-- Bulk intake copies rows through temporary tables (dispatch_platform/common/bulk.py): the role keeps the
+-- TEMPORARY privilege every role has on a new database by default.
 CREATE ROLE dispatch LOGIN PASSWORD 'dispatch' NOSUPERUSER NOCREATEDB NOCREATEROLE;
 CREATE DATABASE dispatch OWNER dispatch;
