@@ -223,6 +223,8 @@ CELERY_BEAT_SCHEDULE = {
     "webhook-deliveries-due": {"task": "outbound.tasks.deliver_due", "schedule": 30.0, "options": {"expires": 29}},
     "replan-watch": {"task": "dispatch_platform.dispatch.tasks.replan_watch", "schedule": 300.0,
                      "options": {"expires": 290}},
+    "plan-parts-slim": {"task": "dispatch_platform.dispatch.tasks.dispatch_plan_parts_slim", "schedule": 86400.0,
+                        "options": {"expires": 3600}},
     "worker-heartbeat": {
         "task": "dispatch_platform.common.tasks.heartbeat",
         "schedule": float(HEARTBEAT_INTERVAL_SECONDS),
@@ -250,6 +252,8 @@ OSRM_URL = env.str("OSRM_URL", default="")
 if TRAVEL_PROVIDER == "osrm" and not OSRM_URL:
     raise ImproperlyConfigured("TRAVEL_PROVIDER=osrm needs OSRM_URL (e.g. http://osrm:5000)")
 PLAN_DECOMPOSE_ABOVE_JOBS = env.int("PLAN_DECOMPOSE_ABOVE_JOBS", default=1500)
+# A split plan's part problems and solutions (megabytes for a large tenant) are kept this long after it ends.
+PLAN_PARTS_KEEP_DAYS = env.int("PLAN_PARTS_KEEP_DAYS", default=14)
 TRAVEL_ROAD_FACTOR = env.float("TRAVEL_ROAD_FACTOR", default=1.3)
 TRAVEL_SPEED_KMH = env.float("TRAVEL_SPEED_KMH", default=50.0)
 

@@ -231,3 +231,18 @@ def dispatch_plan_parts_overdue(*, plan_id: int) -> float | None:
                  plan_id, split_row.merge_started_at)
     _fail(plan_id, "merging the regional parts did not finish (its worker stopped); run the plan again")
     return None
+
+
+def dispatch_plan_parts_slim(*, now: dt.datetime | None = None) -> int:
+    """Drops the sub-problems and solutions of split plans that ended more than PLAN_PARTS_KEEP_DAYS ago.
+    They are kept that long to reproduce or debug a plan; each part's figures (jobs, served, solve time,
+    worker) and the plan's own assignments and figures stay. Returns how many parts were slimmed."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.PLAN_PARTS_KEEP_DAYS)
+    ended = DispatchPlan.objects.exclude(status__in=[DispatchPlan.Status.QUEUED, DispatchPlan.Status.RUNNING]) \
+        .filter(updated_at__lt=cutoff).values("pk")
+    with transaction.atomic():
+        slimmed = (DispatchPlanPart.objects.filter(plan__in=ended).exclude(problem={})
+                   .update(problem={}, solution=None))
+        DispatchPlanSplit.objects.filter(plan__in=ended).exclude(problem={}).update(problem={}, tickets={},
+                                                                                      technicians={})
+    return slimmed

@@ -52,3 +52,11 @@ def replan_watch() -> int:
     from .services import replan_watch as watch
 
     return len(watch())
+
+
+@shared_task(name="dispatch_platform.dispatch.tasks.dispatch_plan_parts_slim", ignore_result=True)
+def dispatch_plan_parts_slim() -> int:
+    """Beat, daily: split plans' part problems and solutions past their retention are dropped."""
+    from .plan_parts import dispatch_plan_parts_slim as slim
+
+    return slim()

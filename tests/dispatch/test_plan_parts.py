@@ -225,3 +225,30 @@ def test_below_the_threshold_one_model_solves_and_nothing_is_split(api, two_regi
     assert plan.status == "proposed" and plan.kpis["decomposed"] is False
     assert not plan.parts.exists() and not DispatchPlanSplit.objects.filter(plan=plan).exists()
     placed_once(plan, tickets)
+
+
+def test_part_details_are_dropped_after_their_retention_and_the_plan_still_works(
+        api, client, two_regions, settings, django_capture_on_commit_callbacks):
+    tenant, techs, tickets, border = two_regions
+    plan = run_plan(api, tenant, django_capture_on_commit_callbacks)
+    assert plan.status == "proposed", plan.error
+    kept_until = plan.updated_at + dt.timedelta(days=settings.PLAN_PARTS_KEEP_DAYS)
+
+    assert plan_parts.dispatch_plan_parts_slim(now=kept_until - dt.timedelta(minutes=1)) == 0
+    DispatchPlan.objects.filter(pk=plan.pk).update(status="running")  # not ended: never slimmed
+    assert plan_parts.dispatch_plan_parts_slim(now=kept_until + dt.timedelta(days=30)) == 0
+    DispatchPlan.objects.filter(pk=plan.pk).update(status="proposed")
+    assert all(p.problem and p.solution for p in plan.parts.all())
+
+    assert plan_parts.dispatch_plan_parts_slim(now=kept_until + dt.timedelta(minutes=1)) == 2
+    parts = list(plan.parts.order_by("index"))
+    assert all(p.problem == {} and p.solution is None for p in parts)
+    assert sorted(p.jobs for p in parts) == [4, 5] and {p.status for p in parts} == {"solved"}  # figures stay
+    assert DispatchPlanSplit.objects.get(plan=plan).problem == {}
+    assert plan_parts.dispatch_plan_parts_slim(now=kept_until + dt.timedelta(minutes=2)) == 0  # once
+
+    client.force_login(tenant.dispatcher)
+    assert "Solved as 2 regional parts" in client.get(f"/plans/{plan.pk}/").content.decode()
+    applied = api.post(f"/api/v1/plans/{plan.pk}/apply/", tenant, {})
+    assert applied.status_code == 200 and applied.json()["status"] == "applied"
+    assert len(placed_once(plan, tickets)) == 9
