@@ -45,6 +45,11 @@ class Actor:
     client: ApiClient | None = None
     label: str = "system"
 
+    @property
+    def user_id(self) -> int | None:
+        """The person's id for the audit trail; None for a client, the system, or a user not saved."""
+        return getattr(self.user, "pk", None)
+
     @classmethod
     def for_user(cls, user) -> Actor:
         return cls(user=user, label=user.get_full_name() or user.username)
@@ -65,7 +70,7 @@ def ticket_event_record(
         organization_id=ticket.organization_id,
         ticket=ticket,
         kind=kind,
-        actor_user=actor.user if getattr(actor.user, "pk", None) else None,
+        actor_user_id=actor.user_id,
         actor_client=actor.client,
         actor_label=actor.label,
         from_status=from_status,
@@ -86,10 +91,9 @@ _EVENT_COLUMNS = ("organization_id", "ticket_id", "kind", "actor_user_id",
 
 def ticket_events_record_many(*, actor: Actor, events: list[tuple[Ticket, str, str, str, dict]]) -> None:
     """Many audit events at once (a bulk intake's): each (ticket, kind, to_status, message, data), all now."""
-    user_id = actor.user.pk if getattr(actor.user, "pk", None) else None
     client_id = actor.client.pk if actor.client is not None else None
     rows_insert(TicketEvent, _EVENT_COLUMNS, [
-        (ticket.organization_id, ticket.pk, kind, user_id, client_id, actor.label, "", to_status, message,
+        (ticket.organization_id, ticket.pk, kind, actor.user_id, client_id, actor.label, "", to_status, message,
          data)
         for ticket, kind, to_status, message, data in events
     ])

@@ -57,8 +57,9 @@ def objects_insert(objs: list[models.Model], *, key: Sequence[str]) -> None:
     if not _worth_copying(objs) or len(by_key) < len(objs):
         model.objects.bulk_create(objs)
         return
+    stamped = _stamped_fields(model)
     for obj in objs:
-        for field in _stamped_fields(model):
+        for field in stamped:
             field.pre_save(obj, add=True)
     columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
     inserted = _copy_insert(model, columns, [[getattr(obj, name) for name in columns] for obj in objs],
