@@ -168,13 +168,18 @@ def test_a_full_border_technician_hands_a_job_to_an_idle_colleague_to_take_the_b
     assert not check(raw, d)
 
 
-def test_a_failed_part_leaves_its_jobs_to_the_second_pass():
-    """A part that failed (None): its technicians are idle, so the second pass solves its jobs with them."""
+def _first_part_failed():
+    """The clusters split in parts of 25, every part solved but the first, which failed (None)."""
     raw = _clusters()
     p = parse_problem(copy.deepcopy(raw))
     parts = split(p, 25)
     t0 = time.monotonic()
-    results = [None] + [solve_part(x, t0 + 2).plan() for x in parts[1:]]
+    return raw, p, parts, [None] + [solve_part(x, t0 + 2).plan() for x in parts[1:]]
+
+
+def test_a_failed_part_leaves_its_jobs_to_the_second_pass():
+    """A part that failed (None): its technicians are idle, so the second pass solves its jobs with them."""
+    raw, p, parts, results = _first_part_failed()
     merged = merge(p, results, time.monotonic() + 4)
     d = merged.to_dict()
     assert not d["unassigned"]
@@ -183,11 +188,7 @@ def test_a_failed_part_leaves_its_jobs_to_the_second_pass():
 
 
 def test_with_no_time_left_the_failed_parts_jobs_are_unassigned_and_the_rest_stands():
-    raw = _clusters()
-    p = parse_problem(copy.deepcopy(raw))
-    parts = split(p, 25)
-    t0 = time.monotonic()
-    results = [None] + [solve_part(x, t0 + 2).plan() for x in parts[1:]]
+    raw, p, parts, results = _first_part_failed()
     d = merge(p, results, time.monotonic()).to_dict()
     assert sorted(d["unassigned"]) == sorted(p.jobs[i].id for i in parts[0].jobs)
     assert not check(raw, d)
