@@ -24,9 +24,9 @@ def ticket_base(*, organization: Organization) -> QuerySet[Ticket]:
     )
 
 
-def ticket_list(*, organization: Organization, filters: dict | None = None) -> QuerySet[Ticket]:
-    qs = ticket_base(organization=organization).order_by("-opened_at", "-id")
-    return TicketFilterSet(filters or {}, queryset=qs).qs
+def ticket_list(*, organization: Organization) -> QuerySet[Ticket]:
+    """Newest first. The API's filter backend applies TicketFilterSet to it from the query string."""
+    return ticket_base(organization=organization).order_by("-opened_at", "-id")
 
 
 def ticket_get(*, organization: Organization, ticket_id: int) -> Ticket | None:
