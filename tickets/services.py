@@ -142,13 +142,27 @@ def _json_safe(value):
     return value
 
 
-@transaction.atomic
 def ticket_upsert(*, organization: Organization, actor: Actor, source: str, external_id: str,
                   data: dict[str, Any]) -> tuple[Ticket, bool]:
     """Creates the ticket for (source, external_id), or updates it if it exists. Returns (ticket, created).
 
     `data` holds validated INTAKE_FIELDS; `site` is a Site of this organization.
     """
+    try:
+        return _ticket_upsert_once(organization=organization, actor=actor, source=source,
+                                   external_id=external_id, data=data)
+    except IntegrityError:
+        # A concurrent request created the same (source, external_id) between our look and our insert (the
+        # insert waited for its commit). Everything of ours is rolled back; the second look finds its ticket
+        # and updates it. Retrying costs nothing in the common case, where a savepoint around every insert
+        # would cost two round trips.
+        return _ticket_upsert_once(organization=organization, actor=actor, source=source,
+                                   external_id=external_id, data=data)
+
+
+@transaction.atomic
+def _ticket_upsert_once(*, organization: Organization, actor: Actor, source: str, external_id: str,
+                        data: dict[str, Any]) -> tuple[Ticket, bool]:
     site = data.get("site")
     if site is not None and site.organization_id != organization.pk:
         raise ApplicationError("Unknown site", {"site": ["No such site in this organization."]})
@@ -159,15 +173,8 @@ def ticket_upsert(*, organization: Organization, actor: Actor, source: str, exte
         .first()
     )
     if existing is None:
-        try:
-            with transaction.atomic():
-                return _ticket_create(organization=organization, actor=actor, source=source,
-                                      external_id=external_id, data=data), True
-        except IntegrityError:
-            # A concurrent request created the same (source, external_id) first: update that one.
-            existing = Ticket.objects.for_organization(organization).select_for_update().get(
-                source=source, external_id=external_id
-            )
+        return _ticket_create(organization=organization, actor=actor, source=source,
+                              external_id=external_id, data=data), True
     return ticket_update(organization=organization, actor=actor, ticket=existing, data=data), False
 
 
