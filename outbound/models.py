@@ -31,6 +31,8 @@ class WebhookSubscription(OrganizationOwned):
     description = models.CharField(max_length=200, blank=True, default="")
     active = models.BooleanField(default=True)
 
+    tenant_config_owner = "organization"  # a change re-issues the tenant's config token (tenancy.config_token)
+
     class Meta:
         ordering = ["created_at"]
 

@@ -12,10 +12,11 @@ from .services import webhook_events_emit
 
 
 @receiver(signals.tickets_opened, dispatch_uid="outbound.tickets_opened")
-def on_opened(sender, tickets, actor, **kwargs):
-    for organization_id in {t.organization_id for t in tickets}:
-        webhook_events_emit(organization_id=organization_id, events=[
-            (t, "ticket.created", {}) for t in tickets if t.organization_id == organization_id])
+def on_opened(sender, tickets, actor, config_token=None, **kwargs):
+    # All of one organization (tickets_opened), whose config token the sender read.
+    if tickets:
+        webhook_events_emit(organization_id=tickets[0].organization_id, config_token=config_token,
+                            events=[(t, "ticket.created", {}) for t in tickets])
 
 
 @receiver(signals.ticket_status_changed, dispatch_uid="outbound.status")

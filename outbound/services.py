@@ -25,6 +25,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from dispatch_platform.common.bulk import objects_insert
+from dispatch_platform.tenancy.config_token import ConfigCache
 from tickets.models import Ticket
 
 from .models import EVENTS, WebhookDelivery, WebhookEvent, WebhookSubscription
@@ -37,6 +38,12 @@ OPEN = (WebhookDelivery.Status.PENDING, WebhookDelivery.Status.SENDING, WebhookD
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
 
+
+def _active_subscriptions(organization_id: int) -> list[WebhookSubscription]:
+    return list(WebhookSubscription.objects.filter(organization_id=organization_id, active=True))
+
+
+_ACTIVE_SUBSCRIPTIONS = ConfigCache(_active_subscriptions)
 
 # More deliveries than this at once (a bulk intake's) are queued by a worker, not by the request.
 ENQUEUE_INLINE_AT_MOST = 20
@@ -55,9 +62,13 @@ def _enqueue(delivery_ids: list[int], countdown: float = 0) -> None:
 
 # No savepoint of its own: it runs inside the change it records, and fails with it.
 @transaction.atomic(savepoint=False)
-def webhook_events_emit(*, organization_id: int, events: list[tuple[Ticket | None, str, dict]]) -> list[WebhookEvent]:
-    """Writes events (ticket, name, data) to the outbox with a delivery per interested subscription."""
-    subscriptions = [s for s in WebhookSubscription.objects.filter(organization_id=organization_id, active=True)]
+def webhook_events_emit(*, organization_id: int, events: list[tuple[Ticket | None, str, dict]],
+                        config_token: str | None = None) -> list[WebhookEvent]:
+    """Writes events (ticket, name, data) to the outbox with a delivery per interested subscription.
+
+    With the organization's `config_token` read under its row lock in this transaction (a new ticket's),
+    the subscriptions may come from this process's cache (tenancy.config_token); else one query."""
+    subscriptions = _ACTIVE_SUBSCRIPTIONS.get(organization_id, config_token)
     if not subscriptions:
         return []
     now = timezone.now()

@@ -18,6 +18,8 @@ class SlaPolicy(OrganizationOwned):
     region = models.CharField(max_length=100, null=True, blank=True)
     active = models.BooleanField(default=True)
 
+    tenant_config_owner = "organization"  # a change re-issues the tenant's config token (tenancy.config_token)
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "SLA policies"
@@ -38,6 +40,8 @@ class SlaTarget(models.Model):
     at_risk_percent = models.PositiveSmallIntegerField(default=75)
     penalty_per_breach = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     penalty_per_hour_late = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+
+    tenant_config_owner = "policy"  # a change re-issues the tenant's config token (tenancy.config_token)
 
     class Meta:
         ordering = ["priority"]

@@ -9,9 +9,10 @@ from . import signals as signals_sla
 
 
 @receiver(signals.tickets_opened, dispatch_uid="sla.tickets_opened")
-def start_clocks(sender, tickets, actor, **kwargs):
+def start_clocks(sender, tickets, actor, config_token=None, **kwargs):
     # The clocks' audit events go back to the sender, which records them with the tickets' own.
-    return services.started_events(services.sla_clocks_start_many(tickets=tickets, actor=actor, record=False))
+    return services.started_events(services.sla_clocks_start_many(tickets=tickets, actor=actor, record=False,
+                                                                  config_token=config_token))
 
 
 @receiver(signals.ticket_status_changed, dispatch_uid="sla.ticket_status_changed")

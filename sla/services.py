@@ -93,10 +93,12 @@ def sla_clocks_start(*, ticket: Ticket, actor: Actor = SYSTEM) -> list[SlaClock]
 
 # No savepoint of its own: it runs inside the change it records, and fails with it.
 @transaction.atomic(savepoint=False)
-def sla_clocks_start_many(*, tickets: list[Ticket], actor: Actor = SYSTEM, record: bool = True) -> list[SlaClock]:
+def sla_clocks_start_many(*, tickets: list[Ticket], actor: Actor = SYSTEM, record: bool = True,
+                          config_token: str | None = None) -> list[SlaClock]:
     """The same for many new tickets in a few statements (bulk intake): policies, targets and calendars
     are looked up once per (customer, region) and site; clocks and their events are inserted in bulk.
-    With record=False the caller records `started_events(clocks)` itself (with events of its own)."""
+    With record=False the caller records `started_events(clocks)` itself (with events of its own).
+    `config_token`: the tickets' organization's, read under its row lock (tickets_opened passes it)."""
     targets: dict[tuple, dict] = {}
     calendars: dict[int, BusinessCalendar] = {}
     # A bulk intake's tickets share their opening moment: the same site, target and moment give the same
@@ -107,7 +109,7 @@ def sla_clocks_start_many(*, tickets: list[Ticket], actor: Actor = SYSTEM, recor
         key = (ticket.organization_id, ticket.site.customer_id, ticket.site.region)
         if key not in targets:
             targets[key] = sla_targets_for(organization=ticket.organization, customer_id=ticket.site.customer_id,
-                                           region=ticket.site.region)
+                                           region=ticket.site.region, config_token=config_token)
         target = targets[key].get(ticket.priority)
         if target is None:
             logger.info("No SLA policy/target for ticket %s (%s): no clocks", ticket.number, ticket.priority)

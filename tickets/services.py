@@ -99,15 +99,19 @@ def ticket_events_record_many(*, actor: Actor, events: list[tuple[Ticket, str, s
     ])
 
 
-def _reserve_ticket_numbers(organization: Organization, count: int = 1) -> list[str]:
-    # The organization row is the counter: one UPDATE … RETURNING both takes the row lock (serialising
-    # number allocation per tenant until commit) and reads the new value, in a single round trip.
+def _reserve_ticket_numbers(organization: Organization, count: int = 1) -> tuple[list[str], str]:
+    """The next `count` ticket numbers, and the organization's configuration token under the same lock.
+
+    The organization row is the counter: one UPDATE … RETURNING both takes the row lock (serialising
+    number allocation per tenant until commit) and reads the new value, in a single round trip. A change of
+    the tenant's configuration takes that lock too (tenancy.config_token): until this transaction ends,
+    the token names the SLA policies and webhook subscriptions it sees."""
     table = Organization._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET ticket_sequence = ticket_sequence + %s WHERE id = %s "  # noqa: S608
-                       "RETURNING ticket_sequence", [count, organization.pk])
-        last = cursor.fetchone()[0]
-    return [f"WO-{n:06d}" for n in range(last - count + 1, last + 1)]
+                       "RETURNING ticket_sequence, config_token", [count, organization.pk])
+        last, config_token = cursor.fetchone()
+    return [f"WO-{n:06d}" for n in range(last - count + 1, last + 1)], config_token
 
 
 def _new_ticket(organization: Organization, source: str, external_id: str, number: str, data: dict,
@@ -123,10 +127,10 @@ def _missing_required(data: dict) -> dict[str, list[str]]:
     return {f: ["This field is required."] for f in ("title", "priority", "site") if not data.get(f)}
 
 
-def _announce_opened(tickets: list[Ticket], actor: Actor) -> None:
+def _announce_opened(tickets: list[Ticket], actor: Actor, config_token: str) -> None:
     """One signal for all new tickets (SLA clocks, re-plans, webhooks), then the audit trail in one insert:
     each ticket's "created" event, followed by the events the receivers returned."""
-    returned = signals.tickets_opened.send(sender=Ticket, tickets=tickets, actor=actor)
+    returned = signals.tickets_opened.send(sender=Ticket, tickets=tickets, actor=actor, config_token=config_token)
     events = [(t, TicketEvent.Kind.CREATED, t.status, "",
                {"source": t.source, "external_id": t.external_id, "priority": t.priority}) for t in tickets]
     for _, their_events in returned:
@@ -182,12 +186,13 @@ def _ticket_create(*, organization: Organization, actor: Actor, source: str, ext
                    data: dict[str, Any]) -> Ticket:
     if missing := _missing_required(data):
         raise ApplicationError("Missing fields", missing)
-    ticket = _new_ticket(organization, source, external_id, _reserve_ticket_numbers(organization)[0], data)
+    numbers, config_token = _reserve_ticket_numbers(organization)
+    ticket = _new_ticket(organization, source, external_id, numbers[0], data)
     # Uniqueness is the database's to decide: a concurrent twin raises IntegrityError, which
     # ticket_upsert turns into an update. (Checking it here first would race, and answer 400.)
     ticket.full_clean(exclude=["organization", "site", "technician"], validate_constraints=False)
     ticket.save()
-    _announce_opened([ticket], actor)
+    _announce_opened([ticket], actor, config_token)
     return ticket
 
 
@@ -203,13 +208,13 @@ def tickets_create_many(*, organization: Organization, actor: Actor,
     for _, _, data in items:
         if _missing_required(data) or data["site"].organization_id != organization.pk:
             raise ValueError("tickets_create_many needs complete items of this organization")
-    numbers = _reserve_ticket_numbers(organization, len(items))
+    numbers, config_token = _reserve_ticket_numbers(organization, len(items))
     # A batch arrives at one moment: items without opened_at share it (and so their SLA due times).
     now = timezone.now()
     tickets = [_new_ticket(organization, source, external_id, number, data, now)
                for (source, external_id, data), number in zip(items, numbers, strict=True)]
     objects_insert(tickets, key=["number"])
-    _announce_opened(tickets, actor)
+    _announce_opened(tickets, actor, config_token)
     return tickets
 
 

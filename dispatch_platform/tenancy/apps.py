@@ -9,7 +9,9 @@ class TenancyConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from .config_token import ensure_config_triggers
         from .rls import ensure_row_level_security
 
-        # After every migrate: the handler covers every installed tenant model, new tables included.
+        # After every migrate: the handlers cover every installed model, new tables included.
         post_migrate.connect(ensure_row_level_security, dispatch_uid="tenancy.rls")
+        post_migrate.connect(ensure_config_triggers, dispatch_uid="tenancy.config_token")

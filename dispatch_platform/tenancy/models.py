@@ -11,6 +11,8 @@ from django.db import models
 
 from dispatch_platform.common.models import BaseModel
 
+from .config_token import new_config_token
+
 
 class Organization(BaseModel):
     """A tenant: an IT organisation or managed-service provider. The hard isolation boundary."""
@@ -27,6 +29,8 @@ class Organization(BaseModel):
     auto_dispatch = models.BooleanField(default=False)
     # Last ticket number handed out (WO-000123); incremented under a row lock by tickets.services.
     ticket_sequence = models.PositiveIntegerField(default=0)
+    # Changes (by database triggers) whenever a row of the tenant's configuration does: see config_token.
+    config_token = models.CharField(max_length=32, default=new_config_token, editable=False)
 
     class Meta:
         ordering = ["name"]

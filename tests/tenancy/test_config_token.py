@@ -1,0 +1,96 @@
+"""A tenant's configuration token (tenancy.config_token): every configuration write re-issues it, however
+it is written, and a new ticket follows the configuration as it is now, though the process keeps it."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dispatch_platform.tenancy.models import Organization
+from outbound.models import WebhookDelivery, WebhookSubscription
+from sla.models import SlaClock, SlaPolicy, SlaTarget
+from sla.services import sla_policy_save
+from tests.conftest import STANDARD_TARGETS
+
+
+def token(org) -> str:
+    return Organization.objects.values_list("config_token", flat=True).get(pk=org.pk)
+
+
+def _subscribe(org):
+    return WebhookSubscription.objects.create(organization=org, url="https://itsm.example/hook", secret="s")
+
+
+WRITES = {
+    "policy saved by the service": lambda org: sla_policy_save(
+        organization=org, data={"name": "Contract", "targets": [dict(t) for t in STANDARD_TARGETS]}),
+    "policy switched off by update()": lambda org: SlaPolicy.objects.filter(organization=org).update(active=False),
+    "target changed by update()": lambda org: SlaTarget.objects.filter(policy__organization=org).update(
+        at_risk_percent=50),
+    "target deleted": lambda org: SlaTarget.objects.filter(policy__organization=org, priority="P4").delete(),
+    "subscription created": _subscribe,
+    "subscription switched off by update()": lambda org: WebhookSubscription.objects.filter(
+        pk=_subscribe(org).pk).update(active=False),
+    "subscription deleted": lambda org: WebhookSubscription.objects.filter(pk=_subscribe(org).pk).delete(),
+}
+
+
+@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
+def test_every_configuration_write_reissues_the_token_of_its_tenant_only(tenant_a, tenant_b, write):
+    mine, theirs = token(tenant_a.org), token(tenant_b.org)
+    write(tenant_a.org)
+    assert token(tenant_a.org) != mine
+    assert token(tenant_b.org) == theirs
+
+
+def test_other_writes_leave_the_token_alone(api, tenant_a):
+    before = token(tenant_a.org)
+    response = api.post("/api/v1/tickets/", tenant_a, {"source": "sn", "external_id": "INC1", "title": "Printer",
+                                                        "priority": "P3", "site": tenant_a.site.pk})
+    assert response.status_code == 201
+    assert token(tenant_a.org) == before
+
+
+def _intake(api, tenant, n, priority="P1"):
+    response = api.post("/api/v1/tickets/", tenant, {"source": "sn", "external_id": f"INC{n}", "title": "Down",
+                                                      "priority": priority, "site": tenant.site.pk})
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def _response_minutes(ticket: dict) -> float:
+    clock = SlaClock.objects.get(ticket_id=ticket["id"], kind="response")
+    return (clock.due_at - clock.started_at) / dt.timedelta(minutes=1)
+
+
+def test_a_new_ticket_follows_a_target_changed_behind_the_services_back(api, tenant_a):
+    assert _response_minutes(_intake(api, tenant_a, 1)) == 240  # the policy is now kept by this process
+    SlaTarget.objects.filter(policy__organization=tenant_a.org, priority="P1").update(
+        response={"kind": "duration", "minutes": 120, "calendar": "24x7"})
+    assert _response_minutes(_intake(api, tenant_a, 2)) == 120
+    SlaPolicy.objects.filter(organization=tenant_a.org).update(active=False)
+    assert _intake(api, tenant_a, 3)["sla"] == {"response": None, "resolution": None}
+
+
+def test_a_new_ticket_follows_subscriptions_added_and_switched_off(api, tenant_a):
+    _intake(api, tenant_a, 1)
+    assert not WebhookDelivery.objects.exists()
+    subscription = _subscribe(tenant_a.org)
+    second = _intake(api, tenant_a, 2)
+    assert list(WebhookDelivery.objects.values_list("event__ticket_id", "event__name")) == [
+        (second["id"], "ticket.created")]
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(active=False)
+    _intake(api, tenant_a, 3)
+    assert WebhookDelivery.objects.count() == 1
+
+
+def test_a_new_ticket_reads_neither_targets_nor_subscriptions_while_they_are_unchanged(api, tenant_a):
+    _subscribe(tenant_a.org)
+    _intake(api, tenant_a, 1)
+    with CaptureQueriesContext(connection) as queries:
+        ticket = _intake(api, tenant_a, 2)
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert 'FROM "sla_slatarget"' not in sql and 'FROM "outbound_webhooksubscription"' not in sql
+    assert ticket["sla"]["response"] is not None
+    assert WebhookDelivery.objects.filter(event__ticket_id=ticket["id"]).count() == 1
