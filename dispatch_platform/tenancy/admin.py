@@ -24,6 +24,7 @@ MAPPING_HELP = (
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ("slug", "name", "default_timezone", "created_at")
     search_fields = ("slug", "name")
+    readonly_fields = ("ticket_sequence",)  # the database's to change (Organization.DATABASE_OWNED)
 
 
 @admin.register(Membership)

@@ -32,11 +32,21 @@ class Organization(BaseModel):
     # Changes (by database triggers) whenever a row of the tenant's configuration does: see config_token.
     config_token = models.CharField(max_length=32, default=new_config_token, editable=False)
 
+    # Written by the database alone (numbers reserved by UPDATE … RETURNING, the token by triggers): an
+    # instance loaded a while ago (the admin's form) must not put its old values back when saved.
+    DATABASE_OWNED = ("ticket_sequence", "config_token")
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name not in self.DATABASE_OWNED]
+        super().save(*args, **kwargs)
 
 
 class OrganizationQuerySet(models.QuerySet):

@@ -94,3 +94,16 @@ def test_a_new_ticket_reads_neither_targets_nor_subscriptions_while_they_are_unc
     assert 'FROM "sla_slatarget"' not in sql and 'FROM "outbound_webhooksubscription"' not in sql
     assert ticket["sla"]["response"] is not None
     assert WebhookDelivery.objects.filter(event__ticket_id=ticket["id"]).count() == 1
+
+
+def test_saving_an_organization_loaded_earlier_puts_back_neither_token_nor_ticket_counter(api, tenant_a):
+    form_copy = Organization.objects.get(pk=tenant_a.org.pk)  # as the admin's change form loads it
+    _subscribe(tenant_a.org)
+    ticket = _intake(api, tenant_a, 1)
+    current = Organization.objects.values("config_token", "ticket_sequence").get(pk=tenant_a.org.pk)
+    form_copy.name = "Alpha Renamed"
+    form_copy.save()
+    assert Organization.objects.values("config_token", "ticket_sequence").get(pk=tenant_a.org.pk) == current
+    assert Organization.objects.get(pk=tenant_a.org.pk).name == "Alpha Renamed"
+    assert _intake(api, tenant_a, 2)["number"] != ticket["number"]
+    assert WebhookDelivery.objects.count() == 2
