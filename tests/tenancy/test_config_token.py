@@ -2,9 +2,11 @@
 it is written, and a new ticket follows the configuration as it is now, though the process keeps it."""
 
 import datetime as dt
+import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from dispatch_platform.tenancy.models import Organization
@@ -12,6 +14,8 @@ from outbound.models import WebhookDelivery, WebhookSubscription
 from sla.models import SlaClock, SlaPolicy, SlaTarget
 from sla.services import sla_policy_save
 from tests.conftest import STANDARD_TARGETS
+from tickets.models import Ticket
+from tickets.services import SYSTEM, ticket_upsert
 
 
 def token(org) -> str:
@@ -107,3 +111,36 @@ def test_saving_an_organization_loaded_earlier_puts_back_neither_token_nor_ticke
     assert Organization.objects.get(pk=tenant_a.org.pk).name == "Alpha Renamed"
     assert _intake(api, tenant_a, 2)["number"] != ticket["number"]
     assert WebhookDelivery.objects.count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_configuration_change_waits_for_an_intake_in_flight(tenant_a):
+    """The BEFORE trigger takes the organization's row lock before the change: an intake holding it (its
+    number reserved, its token read) finishes under the configuration it read; the change comes after."""
+    if connection.vendor != "postgresql":
+        pytest.fail("Needs PostgreSQL row locks (run through .ci/run)")
+    in_flight = threading.Event()
+
+    def intake():
+        try:
+            with transaction.atomic():
+                ticket_upsert(organization=tenant_a.org, actor=SYSTEM, source="sn", external_id="INC1",
+                              data={"title": "Down", "priority": "P1", "site": tenant_a.site})
+                in_flight.set()
+                time.sleep(1.0)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=intake)
+    thread.start()
+    assert in_flight.wait(30)
+    _subscribe(tenant_a.org)
+    # The write returned only once the intake had committed: its ticket is there, without a delivery
+    # for the subscription that came after it.
+    ticket = Ticket.objects.get(source="sn", external_id="INC1")
+    thread.join(30)
+    assert not WebhookDelivery.objects.filter(event__ticket=ticket).exists()
+    later, _ = ticket_upsert(organization=tenant_a.org, actor=SYSTEM, source="sn", external_id="INC2",
+                             data={"title": "Down", "priority": "P1", "site": tenant_a.site})
+    assert WebhookDelivery.objects.filter(event__ticket=later).count() == 1
