@@ -71,8 +71,16 @@ def trigger_sql(model, vendor: str, organization_table: str) -> list[str]:
     raise NotImplementedError(f"No configuration-token triggers for {vendor}")
 
 
+def drop_sql(table: str, vendor: str) -> list[str]:
+    trigger = f"{table}_config_token"
+    if vendor == "postgresql":
+        return [f'DROP TRIGGER IF EXISTS "{trigger}" ON "{table}";', f'DROP FUNCTION IF EXISTS "{trigger}"();']
+    return [f'DROP TRIGGER IF EXISTS "{trigger}_{event}";' for event in ("insert", "update", "delete")]
+
+
 def ensure_config_triggers(sender, using="default", **kwargs) -> None:
-    """post_migrate: (re)create the triggers on every configuration table."""
+    """post_migrate: (re)create the triggers on every configuration table; drop them if the database was
+    migrated back to before the token (every write to those tables would fail)."""
     from django.apps import apps
     from django.db import connections
 
@@ -81,8 +89,29 @@ def ensure_config_triggers(sender, using="default", **kwargs) -> None:
     conn = connections[using]
     organization_table = apps.get_model("tenancy", "Organization")._meta.db_table
     with conn.cursor() as cursor:
+        columns = {c.name for c in conn.introspection.get_table_description(cursor, organization_table)}
         for model in config_models(apps):
-            for statement in trigger_sql(model, conn.vendor, organization_table):
+            if "config_token" in columns:
+                statements = trigger_sql(model, conn.vendor, organization_table)
+            else:
+                statements = drop_sql(model._meta.db_table, conn.vendor)
+            for statement in statements:
+                cursor.execute(statement)
+
+
+def drop_config_triggers(sender, using="default", **kwargs) -> None:
+    """pre_migrate, SQLite: drop the triggers while migrations run. SQLite alters a table by rebuilding and
+    renaming it, and refuses the rename while a trigger names a table that is briefly gone (adding a field
+    to Organization failed so). post_migrate creates them again."""
+    from django.apps import apps
+    from django.db import connections
+
+    conn = connections[using]
+    if sender.name != "dispatch_platform.tenancy" or conn.vendor != "sqlite":
+        return
+    with conn.cursor() as cursor:
+        for model in config_models(apps):
+            for statement in drop_sql(model._meta.db_table, conn.vendor):
                 cursor.execute(statement)
 
 
