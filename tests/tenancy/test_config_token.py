@@ -144,3 +144,31 @@ def test_a_configuration_change_waits_for_an_intake_in_flight(tenant_a):
     later, _ = ticket_upsert(organization=tenant_a.org, actor=SYSTEM, source="sn", external_id="INC2",
                              data={"title": "Down", "priority": "P1", "site": tenant_a.site})
     assert WebhookDelivery.objects.filter(event__ticket=later).count() == 1
+
+
+def _trigger_count() -> int:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%config_token%'")
+        else:
+            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%config_token'")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_back_before_the_token_and_forward_again(tenant_a):
+    """Back before the column, no trigger may stay (every write to the tables would fail); forward again,
+    SQLite rebuilds the organization table, which its triggers used to refuse."""
+    from django.core.management import call_command
+
+    installed = _trigger_count()
+    assert installed > 0
+    try:
+        call_command("migrate", "tenancy", "0006", verbosity=0)
+        assert _trigger_count() == 0
+    finally:
+        call_command("migrate", verbosity=0)
+    assert _trigger_count() == installed
+    before = token(tenant_a.org)
+    _subscribe(tenant_a.org)
+    assert token(tenant_a.org) != before
