@@ -10,8 +10,8 @@ The database sets the token itself, by triggers on every configuration table (mo
 service, the admin, `QuerySet.update()`, `bulk_create`, SQL by hand. On PostgreSQL the trigger runs BEFORE
 the row changes, so a configuration change takes the organization's row lock first, as a ticket intake
 does: the two are serialised, and an intake sees the configuration its token names (a change commits
-before the intake's number is reserved, or waits for the intake's commit). The token is random, never a
-counter: a rolled-back change cannot hand an old token to other rows.
+before the intake's number is reserved, or waits for the intake's commit). The token is random, not a
+counter: after a rolled-back change a counter would name two different configurations with one value.
 """
 
 from __future__ import annotations
