@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from dispatch_platform.tenancy.models import OrganizationOwned
+from dispatch_platform.tenancy.models import OrganizationOwned, TenantConfig
 from tickets.models import Ticket
 
 EVENTS = (
@@ -17,7 +17,7 @@ EVENTS = (
 )
 
 
-class WebhookSubscription(OrganizationOwned):
+class WebhookSubscription(TenantConfig):
     """Where a tenant wants its events POSTed (its ITSM, a chat bridge, a data lake)."""
 
     class Format(models.TextChoices):
@@ -30,8 +30,6 @@ class WebhookSubscription(OrganizationOwned):
     format = models.CharField(max_length=12, choices=Format.choices, default=Format.JSON)
     description = models.CharField(max_length=200, blank=True, default="")
     active = models.BooleanField(default=True)
-
-    tenant_config_owner = "organization"  # a change re-issues the tenant's config token (tenancy.config_token)
 
     class Meta:
         ordering = ["created_at"]

@@ -5,20 +5,18 @@ from django.db import models
 from django.db.models import Q
 
 from dispatch_platform.sites.models import Customer
-from dispatch_platform.tenancy.models import OrganizationOwned
+from dispatch_platform.tenancy.models import OrganizationOwned, TenantConfig
 from tickets.choices import Priority
 from tickets.models import Ticket
 
 
-class SlaPolicy(OrganizationOwned):
+class SlaPolicy(TenantConfig):
     """Targets per priority for a tenant, a customer contract and/or a region; most specific wins."""
 
     name = models.CharField(max_length=200)
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="sla_policies")
     region = models.CharField(max_length=100, null=True, blank=True)
     active = models.BooleanField(default=True)
-
-    tenant_config_owner = "organization"  # a change re-issues the tenant's config token (tenancy.config_token)
 
     class Meta:
         ordering = ["name"]

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 
 from dispatch_platform.common.models import BaseModel
 
@@ -255,3 +255,22 @@ class ApiClient(BaseModel):
 
     def token_matches(self, token: str) -> bool:
         return hmac.compare_digest(self.token_hash, hash_token(token))
+
+
+class TenantConfig(OrganizationOwned):
+    """A row of a tenant's configuration that tickets point at (an SLA policy, a webhook subscription).
+
+    Deleting one takes the organization's row lock first, as a ticket intake does from its number to its
+    commit: Django collects the rows that point here (clocks, deliveries) before its DELETE, and an intake
+    committing in between would make the DELETE fail on the foreign key. Its triggers: tenancy.config_token.
+    """
+
+    tenant_config_owner = "organization"
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            list(Organization.objects.select_for_update().filter(pk=self.organization_id).values_list("pk"))
+            return super().delete(*args, **kwargs)

@@ -172,3 +172,34 @@ def test_migrating_back_before_the_token_and_forward_again(tenant_a):
     before = token(tenant_a.org)
     _subscribe(tenant_a.org)
     assert token(tenant_a.org) != before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_subscription_while_an_intake_emits_to_it(client, tenant_a):
+    """The deletion waits for the intake (the organization's row lock), then removes its delivery too,
+    instead of failing on the foreign key of a delivery committed after Django collected them."""
+    if connection.vendor != "postgresql":
+        pytest.fail("Needs PostgreSQL row locks (run through .ci/run)")
+    subscription = _subscribe(tenant_a.org)
+    in_flight = threading.Event()
+
+    def intake():
+        try:
+            with transaction.atomic():
+                ticket_upsert(organization=tenant_a.org, actor=SYSTEM, source="sn", external_id="INC1",
+                              data={"title": "Down", "priority": "P1", "site": tenant_a.site})
+                in_flight.set()
+                time.sleep(1.0)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=intake)
+    thread.start()
+    assert in_flight.wait(30)
+    response = client.delete(f"/api/v1/webhooks/{subscription.pk}/", **tenant_a.auth())
+    thread.join(30)
+    assert response.status_code == 204
+    assert Ticket.objects.filter(source="sn", external_id="INC1").exists()
+    assert not WebhookSubscription.objects.filter(pk=subscription.pk).exists()
+    assert not WebhookDelivery.objects.exists()
