@@ -4,6 +4,7 @@ it is written, and a new ticket follows the configuration as it is now, though t
 import datetime as dt
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection, transaction
@@ -113,20 +114,17 @@ def test_saving_an_organization_loaded_earlier_puts_back_neither_token_nor_ticke
     assert WebhookDelivery.objects.count() == 2
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_configuration_change_waits_for_an_intake_in_flight(tenant_a):
-    """The BEFORE trigger takes the organization's row lock before the change: an intake holding it (its
-    number reserved, its token read) finishes under the configuration it read; the change comes after."""
-    if connection.vendor != "postgresql":
-        pytest.fail("Needs PostgreSQL row locks (run through .ci/run)")
+@contextmanager
+def _intake_in_flight(tenant):
+    """Inside: an intake (INC1) has written its ticket and holds its transaction, with the organization's row
+    lock, for another second."""
     in_flight = threading.Event()
 
     def intake():
         try:
             with transaction.atomic():
-                ticket_upsert(organization=tenant_a.org, actor=SYSTEM, source="sn", external_id="INC1",
-                              data={"title": "Down", "priority": "P1", "site": tenant_a.site})
+                ticket_upsert(organization=tenant.org, actor=SYSTEM, source="sn", external_id="INC1",
+                              data={"title": "Down", "priority": "P1", "site": tenant.site})
                 in_flight.set()
                 time.sleep(1.0)
         finally:
@@ -134,12 +132,25 @@ def test_a_configuration_change_waits_for_an_intake_in_flight(tenant_a):
 
     thread = threading.Thread(target=intake)
     thread.start()
-    assert in_flight.wait(30)
-    _subscribe(tenant_a.org)
-    # The write returned only once the intake had committed: its ticket is there, without a delivery
-    # for the subscription that came after it.
-    ticket = Ticket.objects.get(source="sn", external_id="INC1")
-    thread.join(30)
+    try:
+        assert in_flight.wait(30)
+        yield
+    finally:
+        thread.join(30)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_configuration_change_waits_for_an_intake_in_flight(tenant_a):
+    """The BEFORE trigger takes the organization's row lock before the change: an intake holding it (its
+    number reserved, its token read) finishes under the configuration it read; the change comes after."""
+    if connection.vendor != "postgresql":
+        pytest.fail("Needs PostgreSQL row locks (run through .ci/run)")
+    with _intake_in_flight(tenant_a):
+        _subscribe(tenant_a.org)
+        # The write returned only once the intake had committed: its ticket is there, without a delivery
+        # for the subscription that came after it.
+        ticket = Ticket.objects.get(source="sn", external_id="INC1")
     assert not WebhookDelivery.objects.filter(event__ticket=ticket).exists()
     later, _ = ticket_upsert(organization=tenant_a.org, actor=SYSTEM, source="sn", external_id="INC2",
                              data={"title": "Down", "priority": "P1", "site": tenant_a.site})
@@ -182,23 +193,8 @@ def test_deleting_a_subscription_while_an_intake_emits_to_it(client, tenant_a):
     if connection.vendor != "postgresql":
         pytest.fail("Needs PostgreSQL row locks (run through .ci/run)")
     subscription = _subscribe(tenant_a.org)
-    in_flight = threading.Event()
-
-    def intake():
-        try:
-            with transaction.atomic():
-                ticket_upsert(organization=tenant_a.org, actor=SYSTEM, source="sn", external_id="INC1",
-                              data={"title": "Down", "priority": "P1", "site": tenant_a.site})
-                in_flight.set()
-                time.sleep(1.0)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=intake)
-    thread.start()
-    assert in_flight.wait(30)
-    response = client.delete(f"/api/v1/webhooks/{subscription.pk}/", **tenant_a.auth())
-    thread.join(30)
+    with _intake_in_flight(tenant_a):
+        response = client.delete(f"/api/v1/webhooks/{subscription.pk}/", **tenant_a.auth())
     assert response.status_code == 204
     assert Ticket.objects.filter(source="sn", external_id="INC1").exists()
     assert not WebhookSubscription.objects.filter(pk=subscription.pk).exists()
