@@ -257,20 +257,36 @@ class ApiClient(BaseModel):
         return hmac.compare_digest(self.token_hash, hash_token(token))
 
 
+def _lock_organizations(org_ids) -> None:
+    """Take the organizations' row locks in id order (two deletions spanning tenants never deadlock)."""
+    list(Organization.objects.select_for_update().filter(pk__in=set(org_ids)).order_by("pk").values_list("pk"))
+
+
+class TenantConfigQuerySet(OrganizationQuerySet):
+    def delete(self):
+        # The admin's "delete selected" deletes through the queryset, not through Model.delete.
+        with transaction.atomic():
+            _lock_organizations(self.values_list("organization_id", flat=True))
+            return super().delete()
+
+
 class TenantConfig(OrganizationOwned):
     """A row of a tenant's configuration that tickets point at (an SLA policy, a webhook subscription).
 
-    Deleting one takes the organization's row lock first, as a ticket intake does from its number to its
-    commit: Django collects the rows that point here (clocks, deliveries) before its DELETE, and an intake
-    committing in between would make the DELETE fail on the foreign key. Its triggers: tenancy.config_token.
+    Deleting one (or a queryset of them) takes the organization's row lock first, as a ticket intake does
+    from its number to its commit: Django collects the rows that point here (clocks, deliveries) before its
+    DELETE, and an intake committing in between would make the DELETE fail on the foreign key. Its
+    triggers: tenancy.config_token.
     """
 
     tenant_config_owner = "organization"
+
+    objects = TenantConfigQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():
-            list(Organization.objects.select_for_update().filter(pk=self.organization_id).values_list("pk"))
+            _lock_organizations([self.organization_id])
             return super().delete(*args, **kwargs)

@@ -199,3 +199,19 @@ def test_deleting_a_subscription_while_an_intake_emits_to_it(client, tenant_a):
     assert Ticket.objects.filter(source="sn", external_id="INC1").exists()
     assert not WebhookSubscription.objects.filter(pk=subscription.pk).exists()
     assert not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_admins_delete_selected_waits_for_an_intake_in_flight(admin_client, tenant_a):
+    """The admin's bulk action deletes through the queryset, not Model.delete: it takes the same lock."""
+    if connection.vendor != "postgresql":
+        pytest.fail("Needs PostgreSQL row locks (run through .ci/run)")
+    subscription = _subscribe(tenant_a.org)
+    with _intake_in_flight(tenant_a):
+        response = admin_client.post("/admin/outbound/webhooksubscription/", {
+            "action": "delete_selected", "post": "yes", "_selected_action": [subscription.pk]})
+    assert response.status_code == 302
+    assert Ticket.objects.filter(source="sn", external_id="INC1").exists()
+    assert not WebhookSubscription.objects.filter(pk=subscription.pk).exists()
+    assert not WebhookDelivery.objects.exists()
