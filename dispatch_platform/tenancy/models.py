@@ -96,10 +96,19 @@ class Membership(BaseModel):
         return self.role in (self.Role.ADMIN, self.Role.DISPATCHER)
 
 
-def validate_rate(value: str) -> None:
+_RATE_PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(value: str) -> tuple[int, int]:
+    """"600/min" → (600, 60): requests, per period in seconds (the period's first letter decides, as in DRF)."""
     count, _, period = value.partition("/")
-    if not count.isdigit() or int(count) < 1 or not period or period[0] not in "smhd":
+    if not count.isdigit() or int(count) < 1 or not period or period[0] not in _RATE_PERIOD_SECONDS:
         raise ValidationError(f"'{value}' is not a rate like 600/min, 20/s, 10000/hour or 100000/day.")
+    return int(count), _RATE_PERIOD_SECONDS[period[0]]
+
+
+def validate_rate(value: str) -> None:
+    parse_rate(value)
 
 
 # The ITSM mapping of an ApiClient (shape: tickets/integrations/__init__.py). Its vocabulary is the tickets app's,
