@@ -29,9 +29,13 @@ def ticket_summary(ticket: Ticket) -> dict:
 
 def completion_data(ticket: Ticket) -> dict:
     return {"resolution_notes": ticket.resolution_notes, "resolution_code": ticket.resolution_code,
-            "time_on_site_minutes": round(ticket.time_on_site_minutes, 1), "parts_used": ticket.parts,
+            "time_on_site_minutes": round(ticket.time_on_site_minutes, 1), "parts_used": ticket.parts_used,
             "first_time_fix": ticket.first_time_fix, "signed_off_by": ticket.signed_off_by,
             "completed_at": ticket.completed_at.isoformat() if ticket.completed_at else None}
+
+
+def _parts_text(lines: list[dict]) -> str:
+    return ", ".join(f"{line['quantity']} × {line['sku']}" for line in lines)
 
 
 def servicenow_body(name: str, payload: dict) -> dict:
@@ -43,8 +47,10 @@ def servicenow_body(name: str, payload: dict) -> dict:
         "ticket.assigned": f"Technician {(t['technician'] or {}).get('name', '?')} assigned ({t['number']}).",
         "ticket.status_changed": f"Field status: {data.get('from', '?')} → {t['status']} ({t['number']}).",
         "ticket.eta_changed": f"Technician ETA {t['eta']} ({t['number']}).",
-        "ticket.completed": f"Work completed ({t['number']}): {data.get('resolution_notes') or 'no notes'}; "
-                            f"time on site {data.get('time_on_site_minutes')} min"
+        "ticket.completed": f"Work completed ({t['number']}): {data.get('resolution_notes') or 'no notes'}"
+                            + (f" [{data['resolution_code']}]" if data.get("resolution_code") else "")
+                            + f"; time on site {data.get('time_on_site_minutes')} min"
+                            + (f"; parts used {_parts_text(data['parts_used'])}" if data.get("parts_used") else "")
                             + (f"; signed off by {data['signed_off_by']}" if data.get("signed_off_by") else "") + ".",
         "sla.at_risk": f"SLA {data.get('clock')} at risk, due {data.get('due_at')} ({t['number']}).",
         "sla.breached": f"SLA {data.get('clock')} breached, was due {data.get('due_at')} ({t['number']}).",

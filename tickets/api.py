@@ -23,7 +23,7 @@ from dispatch_platform.tenancy.models import ApiClient
 from technicians.models import Technician
 
 from . import selectors, services
-from .choices import JobType, Priority, TicketStatus
+from .choices import JobType, Priority, ResolutionCode, TicketStatus
 from .filters import TicketFilterSet
 from .models import Ticket, TicketEvent
 
@@ -86,6 +86,7 @@ class TicketSerializer(serializers.ModelSerializer):
     asset = AssetSerializer(required=False)
     contact = ContactSerializer(required=False)
     parts = PartLineSerializer(many=True, required=False)
+    parts_used = PartLineSerializer(many=True, read_only=True)
     opened_at = serializers.DateTimeField(required=False)
     sla = serializers.SerializerMethodField()
     site_name = serializers.CharField(source="site.name", read_only=True)
@@ -98,11 +99,11 @@ class TicketSerializer(serializers.ModelSerializer):
             "site_external_id", "site_name", "required_skills", "required_certifications", "asset", "contact",
             "diagnostics", "parts", "opened_at", "status", "created_at", "updated_at", "technician",
             "technician_name", "scheduled_start", "eta", "sla", "first_time_fix", "visits", "time_on_site_minutes",
-            "resolution_code", "resolution_notes", "signed_off_by",
+            "resolution_code", "resolution_notes", "signed_off_by", "parts_used",
         ]
         read_only_fields = ["signed_off_by",
             "id", "number", "status", "created_at", "updated_at", "technician", "scheduled_start", "eta",
-            "first_time_fix", "visits", "time_on_site_minutes", "resolution_code", "resolution_notes",
+            "first_time_fix", "visits", "time_on_site_minutes", "resolution_code", "resolution_notes", "parts_used",
         ]
         validators = []  # (source, external_id) duplicates are upserts, not errors
 
@@ -156,6 +157,23 @@ class TransitionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
     signed_off_by = serializers.CharField(required=False, allow_blank=True, default="", max_length=200,
                                           help_text="On completion: who accepted the work on site")
+    # Optional; left out, they leave the ticket's values as they are. Given with another status: 400.
+    resolution_code = serializers.ChoiceField(
+        choices=ResolutionCode.choices, required=False,
+        help_text="Only with status completed: how the work ended")
+    resolution_notes = serializers.CharField(
+        required=False, allow_blank=True, max_length=10000,
+        help_text="Only with status completed: what was done (without it, `note` is the resolution notes)")
+    parts_used = PartLineSerializer(
+        many=True, required=False,
+        help_text="Only with status completed or needs_revisit: parts fitted on this visit, SKUs of the "
+                  "organization's catalogue. Added to the ticket's parts_used and taken out of the technician's "
+                  "van stock (never below zero; a shortfall is recorded in the status event)")
+
+    def validate(self, attrs):
+        if "parts_used" in attrs:
+            attrs["parts_used"] = [dict(line) for line in attrs["parts_used"]]
+        return attrs
 
 
 class AssignSerializer(serializers.Serializer):
@@ -355,7 +373,11 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organizati
                                   "number": ticket.number, "errors": None}
         return Response(results)
 
-    @extend_schema(request=TransitionSerializer, responses={200: TicketSerializer, 409: OpenApiResponse(description="Illegal transition; names the allowed ones")})
+    @extend_schema(request=TransitionSerializer, responses={
+        200: TicketSerializer,
+        400: OpenApiResponse(description="Bad input, naming the field: an unknown status, resolution code or SKU "
+                                         "in parts_used, or a completion field given with another status"),
+        409: OpenApiResponse(description="Illegal transition; names the allowed ones")})
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         ticket = self.get_object()

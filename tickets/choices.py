@@ -34,6 +34,21 @@ ACTIVE_WORK_STATUSES = frozenset(
 )
 
 
+class ResolutionCode(models.TextChoices):
+    """How the work ended, as the technician records it on completion (reports and ITSM close codes)."""
+
+    FIXED = "fixed", "Fixed (repaired, no part)"
+    REPLACED_PART = "replaced_part", "Replaced a part"
+    RECONFIGURED = "reconfigured", "Reconfigured"
+    CABLING_FIXED = "cabling_fixed", "Cabling fixed"
+    INSTALLED = "installed", "Installed"
+    MOVED = "moved", "Moved"
+    MAINTENANCE_DONE = "maintenance_done", "Maintenance done"
+    WORKAROUND = "workaround", "Workaround in place"
+    NO_FAULT_FOUND = "no_fault_found", "No fault found"
+    REFERRED = "referred", "Referred (vendor / other team)"
+
+
 class Priority(models.TextChoices):
     P1 = "P1", "P1 – business critical"
     P2 = "P2", "P2 – high"

@@ -10,8 +10,10 @@ from django.views.decorators.http import require_POST
 
 from dispatch_platform.common.exceptions import ApplicationError
 from dispatch_platform.tenancy.decorators import role_required
+from inventory.selectors import van_stock
 
 from . import lifecycle, selectors, services
+from .choices import ResolutionCode, TicketStatus
 
 
 def _technician(request):
@@ -34,7 +36,37 @@ def my_jobs(request):
     jobs = list(selectors.technician_jobs(organization=request.organization, technician_id=technician.pk))
     for job in jobs:
         job.taps = lifecycle.TECHNICIAN_TAPS.get(job.status, ())
-    return render(request, "tickets/my_jobs.html", {"technician": technician, "jobs": jobs})
+        job.other_taps = [s for s in job.taps if s != TicketStatus.COMPLETED]
+    return render(request, "tickets/my_jobs.html", {
+        "technician": technician, "jobs": jobs, "resolution_codes": ResolutionCode.choices,
+        # Offered for a part used beyond the requested ones.
+        "van_skus": [level.part.sku for level in van_stock(organization=request.organization,
+                                                          technician_id=technician.pk)],
+    })
+
+
+def _parts_used_from_form(post) -> list[dict] | None:
+    """The form's part rows (part_sku, part_quantity pairs in order) → parts used; None when all are empty.
+
+    A row with no quantity or 0 is a part not used (requested parts come prefilled, the tech corrects them)."""
+    lines = []
+    for index, (sku, quantity) in enumerate(zip(post.getlist("part_sku"), post.getlist("part_quantity"),
+                                                strict=False)):
+        sku, quantity = sku.strip(), quantity.strip()
+        if quantity in ("", "0"):
+            continue
+        if not quantity.isdigit():
+            raise ApplicationError("Invalid parts used", {"parts_used": [
+                f"Line {index + 1}: '{quantity}' is not a whole number."]})
+        if not sku:
+            raise ApplicationError("Invalid parts used", {"parts_used": [f"Line {index + 1}: which part (SKU)?"]})
+        lines.append({"sku": sku, "quantity": int(quantity)})
+    return lines or None
+
+
+def _error_text(ticket, exc: ApplicationError) -> str:
+    details = [m for field, messages_ in exc.extra.items() if field != "allowed" for m in messages_]
+    return f"{ticket.number}: {exc.message}." + (f" {' '.join(details)}" if details else "")
 
 
 @require_POST
@@ -47,12 +79,18 @@ def job_status(request, ticket_id: int):
         messages.error(request, f"{ticket.number}: you cannot set {status.replace('_', ' ')} from {ticket.get_status_display()}.")
         return redirect("my-jobs")
     try:
-        services.ticket_transition(organization=request.organization, actor=services.Actor.for_user(request.user),
-                                   ticket=ticket, status=status, note=request.POST.get("note", ""),
-                                   signed_off_by=request.POST.get("signed_off_by", ""))
+        done = services.ticket_transition(
+            organization=request.organization, actor=services.Actor.for_user(request.user), ticket=ticket,
+            status=status, note=request.POST.get("note", ""), signed_off_by=request.POST.get("signed_off_by", ""),
+            resolution_code=request.POST.get("resolution_code") or None,
+            parts_used=_parts_used_from_form(request.POST))
         messages.success(request, f"{ticket.number}: {status.replace('_', ' ')}.")
+        if done.van_shortfall:
+            lacking = ", ".join(f"{line['quantity']} × {line['sku']}" for line in done.van_shortfall)
+            messages.warning(request, f"{ticket.number}: not in your van's stock count: {lacking}. "
+                                      "Recorded for the stores team.")
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, _error_text(ticket, exc))
     return redirect("my-jobs")
 
 

@@ -27,7 +27,7 @@ class Ticket(OrganizationOwned):
     asset = models.JSONField(default=dict, blank=True)  # {"make", "model", "serial"}
     contact = models.JSONField(default=dict, blank=True)  # {"name", "phone", "email"}
     diagnostics = models.TextField(blank=True, default="")
-    parts = models.JSONField(default=list, blank=True)  # [{"sku", "quantity"}]
+    parts = models.JSONField(default=list, blank=True)  # [{"sku", "quantity"}]: requested at intake
     status = models.CharField(max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW, db_index=True)
     technician = models.ForeignKey(
         Technician, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
@@ -38,8 +38,11 @@ class Ticket(OrganizationOwned):
     first_on_site_at = models.DateTimeField(null=True, blank=True)
     on_site_since = models.DateTimeField(null=True, blank=True)  # set while on site: time on site accrues
     completed_at = models.DateTimeField(null=True, blank=True)
+    # A ResolutionCode when set through ticket_transition; free here so that imported history keeps its own codes.
     resolution_code = models.CharField(max_length=50, blank=True, default="")
     resolution_notes = models.TextField(blank=True, default="")
+    # What the technician fitted, over all visits: [{"sku", "quantity"}] of the tenant's catalogue.
+    parts_used = models.JSONField(default=list, blank=True)
     first_time_fix = models.BooleanField(null=True, blank=True)
     visits = models.PositiveSmallIntegerField(default=0)
     time_on_site_minutes = models.FloatField(default=0)

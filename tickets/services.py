@@ -13,11 +13,14 @@ from dispatch_platform.common.bulk import objects_insert, rows_insert
 from dispatch_platform.common.exceptions import ApplicationError, ConflictError
 from dispatch_platform.sites.models import Site
 from dispatch_platform.tenancy.models import ApiClient, Organization
+from inventory.models import Part
+from inventory.selectors import parts_by_sku
+from inventory.services import van_stock_consume
 from technicians.models import Technician
 from technicians.selectors import Requirements, qualification_gaps
 
 from . import lifecycle, signals
-from .choices import TicketStatus
+from .choices import ResolutionCode, TicketStatus
 from .models import Ticket, TicketEvent
 
 # Fields an intake (API, ITSM adapter) may set; everything else is the platform's.
@@ -249,17 +252,73 @@ def _accrue_time_on_site(ticket: Ticket, at: dt.datetime) -> None:
         ticket.on_site_since = None
 
 
+# What a transition may record besides the status, and with which statuses: the work done on the visit.
+COMPLETION_FIELDS: dict[str, frozenset[str]] = {
+    "resolution_code": frozenset({TicketStatus.COMPLETED}),
+    "resolution_notes": frozenset({TicketStatus.COMPLETED}),
+    # A visit that ends in a revisit may still have fitted parts (one of two, or a part that did not help).
+    "parts_used": frozenset({TicketStatus.COMPLETED, TicketStatus.NEEDS_REVISIT}),
+}
+
+
+def _part_lines(organization: Organization, parts_used: list[dict]) -> list[tuple[Part, int]]:
+    """Parts used → (catalogue part, quantity), one line per SKU in first-seen order; 400 naming `parts_used`.
+
+    Stricter than intake's `parts` (any SKU the ITSM sends): parts used move stock, so they are the tenant's
+    catalogue parts (admin, or the CSV/XLSX parts import)."""
+    errors, quantities = [], {}
+    for index, line in enumerate(parts_used):
+        sku = line.get("sku") if isinstance(line, dict) else None
+        quantity = line.get("quantity", 1) if isinstance(line, dict) else None
+        if not isinstance(sku, str) or not sku.strip() or len(sku.strip()) > 64:
+            errors.append(f"Line {index + 1}: a SKU of 1 to 64 characters is required.")
+        elif isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            errors.append(f"Line {index + 1} ({sku.strip()}): the quantity must be a whole number of at least 1.")
+        else:
+            quantities[sku.strip()] = quantities.get(sku.strip(), 0) + quantity
+    catalogue = parts_by_sku(organization=organization, skus=list(quantities))
+    errors += [f"Unknown SKU '{sku}': not in this organization's parts catalogue." for sku in quantities
+               if sku not in catalogue]
+    if errors:
+        raise ApplicationError("Invalid parts used", {"parts_used": errors})
+    return [(catalogue[sku], quantity) for sku, quantity in quantities.items()]
+
+
+def _parts_added(old: list[dict], lines: list[tuple[Part, int]]) -> list[dict]:
+    """The ticket's parts used after this visit: earlier visits' lines plus these, summed per SKU."""
+    totals: dict[str, int] = {}
+    for line in old:
+        totals[line["sku"]] = totals.get(line["sku"], 0) + line["quantity"]
+    for part, quantity in lines:
+        totals[part.sku] = totals.get(part.sku, 0) + quantity
+    return [{"sku": sku, "quantity": quantity} for sku, quantity in totals.items()]
+
+
 @transaction.atomic
 def ticket_transition(*, organization: Organization, actor: Actor, ticket: Ticket, status: str, note: str = "",
-                      at: dt.datetime | None = None, signed_off_by: str = "") -> Ticket:
+                      at: dt.datetime | None = None, signed_off_by: str = "", resolution_code: str | None = None,
+                      resolution_notes: str | None = None, parts_used: list[dict] | None = None) -> Ticket:
     """Moves the ticket along its lifecycle (tickets.lifecycle); an illegal move changes nothing (409).
 
-    Completing may carry the customer's sign-off (the name of who accepted the work on site)."""
+    Completing may carry the customer's sign-off (the name of who accepted the work on site), a
+    ResolutionCode and resolution notes (else the note is the resolution notes). Completing or a revisit may
+    carry the parts used on this visit: added to the ticket's `parts_used` and taken out of the technician's
+    van stock (inventory.services.van_stock_consume: never below zero; what the van lacked is recorded as a
+    shortfall in the status event's data, and set on the returned ticket as `van_shortfall`).
+    None means "not given"; any of them given with another status is refused (400 naming the field)."""
     at = at or timezone.now()
     ticket = Ticket.objects.for_organization(organization).select_for_update().get(pk=ticket.pk)
     old = ticket.status
     if status not in TicketStatus.values:
         raise ApplicationError("Unknown status", {"status": [f"'{status}' is not a ticket status."]})
+    given = {"resolution_code": resolution_code, "resolution_notes": resolution_notes, "parts_used": parts_used}
+    misplaced = {field: [f"Recorded only when the status becomes {' or '.join(sorted(COMPLETION_FIELDS[field]))}."]
+                 for field, value in given.items() if value is not None and status not in COMPLETION_FIELDS[field]}
+    if misplaced:
+        raise ApplicationError(f"Not recorded with status {status}", misplaced)
+    if resolution_code and resolution_code not in ResolutionCode.values:
+        raise ApplicationError("Unknown resolution code", {"resolution_code": [
+            f"'{resolution_code}' is not one of {', '.join(ResolutionCode.values)}."]})
     if not lifecycle.is_allowed(old, status):
         allowed = lifecycle.allowed_transitions(old)
         raise ConflictError(
@@ -269,7 +328,10 @@ def ticket_transition(*, organization: Organization, actor: Actor, ticket: Ticke
     if status in lifecycle.NEEDS_TECHNICIAN and ticket.technician_id is None:
         raise ConflictError(f"A ticket needs a technician to be {status}.",
                             {"technician": ["Assign a technician first."]})
+    lines = _part_lines(organization, parts_used) if parts_used else []
 
+    completion = {"resolution_code": ticket.resolution_code, "resolution_notes": ticket.resolution_notes,
+                  "parts_used": ticket.parts_used}
     if old == TicketStatus.ON_SITE:
         _accrue_time_on_site(ticket, at)
     if status == TicketStatus.ON_SITE:
@@ -280,17 +342,33 @@ def ticket_transition(*, organization: Organization, actor: Actor, ticket: Ticke
         ticket.completed_at = at
         # First-time fix: fixed on the first visit, never sent back for a revisit.
         ticket.first_time_fix = ticket.visits <= 1 and ticket.first_time_fix is not False
-        if note:
+        if resolution_notes is not None:
+            ticket.resolution_notes = resolution_notes.strip()
+        elif note:
             ticket.resolution_notes = note
+        if resolution_code:
+            ticket.resolution_code = resolution_code
         if signed_off_by.strip():
             ticket.signed_off_by = signed_off_by.strip()[:200]
     elif status == TicketStatus.NEEDS_REVISIT:
         ticket.first_time_fix = False
         ticket.completed_at = None
+    if lines:
+        ticket.parts_used = _parts_added(ticket.parts_used, lines)
     ticket.status = status
     ticket.save()
+    data: dict[str, Any] = {}
+    if changes := {field: [before, getattr(ticket, field)] for field, before in completion.items()
+                   if getattr(ticket, field) != before}:
+        data["changes"] = changes
+    ticket.van_shortfall = []
+    if lines:
+        consumed = van_stock_consume(organization=organization, technician_id=ticket.technician_id, lines=lines,
+                                     ticket_id=ticket.pk, reason=f"Used on {ticket.number}")
+        ticket.van_shortfall = consumed.shortfall
+        data.update(van=consumed.van_id, van_taken=consumed.taken, van_shortfall=consumed.shortfall)
     ticket_event_record(ticket=ticket, kind=TicketEvent.Kind.STATUS, actor=actor, from_status=old, to_status=status,
-                        message=note)
+                        message=note, data=data)
     signals.ticket_status_changed.send(sender=Ticket, ticket=ticket, old_status=old, new_status=status, at=at,
                                        actor=actor)
     return ticket
