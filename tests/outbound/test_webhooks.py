@@ -58,6 +58,52 @@ def test_the_lifecycle_is_delivered_signed_and_in_order(api, tenant_a, subscript
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"succeeded"}
 
 
+def test_completed_carries_what_was_done_not_what_was_requested(api, tenant_a, subscription, receiver,
+                                                               django_capture_on_commit_callbacks):
+    from inventory.models import Part
+
+    for sku in ("PSU-750", "SFP-10G-SR"):
+        Part.objects.create(organization=tenant_a.org, sku=sku, name=sku)
+    subscription.events = ["ticket.completed"]
+    subscription.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        tid = open_ticket(api, tenant_a, parts=[{"sku": "SFP-10G-SR", "quantity": 2}])
+        api.post(f"{URL}{tid}/assign/", tenant_a, {"technician": tenant_a.technician.pk})
+        for status in ("en_route", "on_site"):
+            api.post(f"{URL}{tid}/transition/", tenant_a, {"status": status})
+        response = api.post(f"{URL}{tid}/transition/", tenant_a, {
+            "status": "completed", "resolution_code": "replaced_part", "resolution_notes": "New PSU; SFPs were fine",
+            "parts_used": [{"sku": "PSU-750", "quantity": 1}]})
+        assert response.status_code == 200, response.json()
+    [completed] = [r["json"] for r in receiver.requests]
+    assert completed["event"] == "ticket.completed"
+    data = completed["data"]
+    assert data["parts_used"] == [{"sku": "PSU-750", "quantity": 1}]
+    assert (data["resolution_code"], data["resolution_notes"]) == ("replaced_part", "New PSU; SFPs were fine")
+    assert data["time_on_site_minutes"] >= 0 and data["first_time_fix"] is True
+
+
+def test_the_servicenow_work_note_says_what_was_done(api, tenant_a, subscription, receiver,
+                                                     django_capture_on_commit_callbacks):
+    from inventory.models import Part
+
+    Part.objects.create(organization=tenant_a.org, sku="PSU-750", name="PSU")
+    subscription.events, subscription.format = ["ticket.completed"], "servicenow"
+    subscription.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        tid = open_ticket(api, tenant_a)
+        api.post(f"{URL}{tid}/assign/", tenant_a, {"technician": tenant_a.technician.pk})
+        for status in ("en_route", "on_site"):
+            api.post(f"{URL}{tid}/transition/", tenant_a, {"status": status})
+        api.post(f"{URL}{tid}/transition/", tenant_a, {"status": "completed", "note": "New PSU",
+                                                       "resolution_code": "replaced_part",
+                                                       "parts_used": [{"sku": "PSU-750", "quantity": 1}]})
+    [body] = [r["json"] for r in receiver.requests]
+    assert body["state"] == 6
+    assert body["work_notes"].startswith("Work completed (WO-") and "New PSU [replaced_part]" in body["work_notes"]
+    assert "parts used 1 × PSU-750" in body["work_notes"]
+
+
 def test_sla_breaches_are_events(api, tenant_a, subscription, receiver, django_capture_on_commit_callbacks):
     subscription.events = ["sla.at_risk", "sla.breached"]
     subscription.save()
