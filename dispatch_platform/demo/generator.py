@@ -716,6 +716,8 @@ class DemoGenerator:
         code, notes = entry[8], entry[9]
         tk.resolution_code = code
         tk.resolution_notes = (f"Visit 1: {trng.choice(D.REVISIT_REASONS)} Visit 2: {notes}" if revisit else notes)
+        # The history's jobs fitted what was requested (parts_used is what the technician records on completion).
+        tk.parts_used = [dict(line) for line in tk.parts] if code in ("replaced_part", "installed") else []
         tk.signed_off_by = tk.contact.get("name", "")
         if priority in ("P3", "P4"):
             start = on_site - dt.timedelta(minutes=travel)
