@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -30,19 +32,53 @@ def _own_job_or_404(request, technician, ticket_id: int):
     return ticket
 
 
-@role_required("technician")
-def my_jobs(request):
-    technician = _technician(request)
+@dataclass(frozen=True)
+class PartRow:
+    """One row of a parts form: a requested part (SKU fixed, quantity editable) or a free one (both typed)."""
+
+    sku: str
+    quantity: str
+    requested: bool
+
+
+def _part_rows(job, prefill: bool, posted=None) -> list[PartRow]:
+    """The requested parts (quantities prefilled, or 0), then a free row; after a refused post, what was sent."""
+    requested = [line["sku"] for line in job.parts]
+    if posted is None:
+        rows = [PartRow(line["sku"], str(line["quantity"]) if prefill else "0", True) for line in job.parts]
+    else:
+        pairs = zip(posted.getlist("part_sku"), posted.getlist("part_quantity"), strict=False)
+        rows = [PartRow(sku, quantity, index < len(requested) and sku == requested[index])
+                for index, (sku, quantity) in enumerate(pairs)]
+    if not rows or rows[-1].requested or rows[-1].sku or rows[-1].quantity:
+        rows.append(PartRow("", "", False))
+    return rows
+
+
+def _render_jobs(request, technician, refused: tuple[int, str] | None = None):
+    """The phone page. `refused` (ticket id, status) re-shows a refused status form with what was typed in it."""
     jobs = list(selectors.technician_jobs(organization=request.organization, technician_id=technician.pk))
     for job in jobs:
         job.taps = lifecycle.TECHNICIAN_TAPS.get(job.status, ())
         job.other_taps = [s for s in job.taps if s != TicketStatus.COMPLETED]
+        refused_here = refused is not None and refused[0] == job.pk
+        completing = refused_here and refused[1] == TicketStatus.COMPLETED
+        ending = refused_here and not completing
+        job.complete_form = {**(request.POST.dict() if completing else {}),
+                             "rows": _part_rows(job, prefill=True, posted=request.POST if completing else None)}
+        job.other_form = {**(request.POST.dict() if ending else {}), "open": ending,
+                          "rows": _part_rows(job, prefill=False, posted=request.POST if ending else None)}
     return render(request, "tickets/my_jobs.html", {
         "technician": technician, "jobs": jobs, "resolution_codes": ResolutionCode.choices,
         # Offered for a part used beyond the requested ones.
         "van_skus": [level.part.sku for level in van_stock(organization=request.organization,
                                                           technician_id=technician.pk)],
     })
+
+
+@role_required("technician")
+def my_jobs(request):
+    return _render_jobs(request, _technician(request))
 
 
 def _parts_used_from_form(post) -> list[dict] | None:
@@ -91,6 +127,8 @@ def job_status(request, ticket_id: int):
                                       "Recorded for the stores team.")
     except ApplicationError as exc:
         messages.error(request, _error_text(ticket, exc))
+        # Shown again with what the technician typed (notes, parts), to correct rather than retype.
+        return _render_jobs(request, technician, refused=(ticket.pk, status))
     return redirect("my-jobs")
 
 

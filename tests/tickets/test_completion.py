@@ -182,6 +182,25 @@ def test_the_phone_refuses_an_unknown_part_and_the_job_stays_on_site(client, api
     assert stock(van) == {"SFP-10G-SR": 2, "PSU-750": 1}
 
 
+def test_a_refused_completion_shows_what_the_technician_typed_to_correct_it(client, api, tenant_a, van):
+    tid = on_site_ticket(api, tenant_a)
+    client.force_login(tenant_a.tech_user)
+    page = client.post(f"/my/jobs/{tid}/status/", {
+        "status": "completed", "note": "Swapped the optic", "resolution_code": "replaced_part",
+        "signed_off_by": "Ana Ruiz", "part_sku": ["SFP-10G-SR", "SFP-XX"], "part_quantity": ["1", "1"]}
+    ).content.decode()
+    assert "Unknown SKU &#x27;SFP-XX&#x27;" in page
+    assert ">Swapped the optic</textarea>" in page and 'value="Ana Ruiz"' in page
+    assert '<option value="replaced_part" selected>' in page
+    assert 'value="1" aria-label="Parts used: quantity of SFP-10G-SR' in page  # not the prefilled 2
+    assert 'name="part_sku" value="SFP-XX"' in page
+    # Corrected and sent again, it completes.
+    client.post(f"/my/jobs/{tid}/status/", {
+        "status": "completed", "note": "Swapped the optic", "resolution_code": "replaced_part",
+        "part_sku": ["SFP-10G-SR", "PSU-750"], "part_quantity": ["1", "1"]})
+    assert Ticket.objects.get(pk=tid).status == "completed"
+
+
 def test_the_phone_records_parts_fitted_before_a_revisit(client, api, tenant_a, van):
     tid = on_site_ticket(api, tenant_a)
     client.force_login(tenant_a.tech_user)
