@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from dispatch_platform.common.exceptions import ApplicationError
 from dispatch_platform.tenancy.decorators import role_required
-from inventory.selectors import van_stock
+from inventory.selectors import parts_by_sku, van_stock
 
 from . import lifecycle, selectors, services
 from .choices import ResolutionCode, TicketStatus
@@ -39,16 +39,21 @@ class PartRow:
     sku: str
     quantity: str
     requested: bool
+    known: bool = True  # in the catalogue: only those can be recorded as used
 
 
-def _part_rows(job, prefill: bool, posted=None) -> list[PartRow]:
-    """The requested parts (quantities prefilled, or 0), then a free row; after a refused post, what was sent."""
+def _part_rows(job, catalogue: set[str], prefill: bool, posted=None) -> list[PartRow]:
+    """The requested parts, then a free row; after a refused post, what was sent.
+
+    Requested parts are prefilled with their quantity (`prefill`) when in the catalogue; an intake may name a
+    SKU the catalogue lacks, which would refuse the completion, so those start at 0."""
     requested = [line["sku"] for line in job.parts]
     if posted is None:
-        rows = [PartRow(line["sku"], str(line["quantity"]) if prefill else "0", True) for line in job.parts]
+        rows = [PartRow(line["sku"], str(line["quantity"]) if prefill and line["sku"] in catalogue else "0", True,
+                        line["sku"] in catalogue) for line in job.parts]
     else:
         pairs = zip(posted.getlist("part_sku"), posted.getlist("part_quantity"), strict=False)
-        rows = [PartRow(sku, quantity, index < len(requested) and sku == requested[index])
+        rows = [PartRow(sku, quantity, index < len(requested) and sku == requested[index], sku in catalogue)
                 for index, (sku, quantity) in enumerate(pairs)]
     if not rows or rows[-1].requested or rows[-1].sku or rows[-1].quantity:
         rows.append(PartRow("", "", False))
@@ -58,6 +63,8 @@ def _part_rows(job, prefill: bool, posted=None) -> list[PartRow]:
 def _render_jobs(request, technician, refused: tuple[int, str] | None = None):
     """The phone page. `refused` (ticket id, status) re-shows a refused status form with what was typed in it."""
     jobs = list(selectors.technician_jobs(organization=request.organization, technician_id=technician.pk))
+    catalogue = set(parts_by_sku(organization=request.organization,
+                                 skus=[line["sku"] for job in jobs for line in job.parts]))
     for job in jobs:
         job.taps = lifecycle.TECHNICIAN_TAPS.get(job.status, ())
         job.other_taps = [s for s in job.taps if s != TicketStatus.COMPLETED]
@@ -65,9 +72,9 @@ def _render_jobs(request, technician, refused: tuple[int, str] | None = None):
         completing = refused_here and refused[1] == TicketStatus.COMPLETED
         ending = refused_here and not completing
         job.complete_form = {**(request.POST.dict() if completing else {}),
-                             "rows": _part_rows(job, prefill=True, posted=request.POST if completing else None)}
+                             "rows": _part_rows(job, catalogue, prefill=True, posted=request.POST if completing else None)}
         job.other_form = {**(request.POST.dict() if ending else {}), "open": ending,
-                          "rows": _part_rows(job, prefill=False, posted=request.POST if ending else None)}
+                          "rows": _part_rows(job, catalogue, prefill=False, posted=request.POST if ending else None)}
     return render(request, "tickets/my_jobs.html", {
         "technician": technician, "jobs": jobs, "resolution_codes": ResolutionCode.choices,
         # Offered for a part used beyond the requested ones.

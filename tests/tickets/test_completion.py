@@ -159,6 +159,16 @@ def test_the_phone_offers_the_requested_parts_and_records_what_was_used(client, 
     assert stock(van) == {"SFP-10G-SR": 1, "PSU-750": 0}
 
 
+def test_the_phone_does_not_prefill_a_requested_part_the_catalogue_lacks(client, api, tenant_a, van):
+    tid = on_site_ticket(api, tenant_a)
+    Ticket.objects.filter(pk=tid).update(parts=[{"sku": "SFP-10G-SR", "quantity": 2}, {"sku": "ITSM-ONLY", "quantity": 1}])
+    client.force_login(tenant_a.tech_user)
+    page = client.get("/my/jobs/").content.decode()
+    assert 'ITSM-ONLY <small class="muted">not in the catalogue</small>' in page
+    assert 'value="0" aria-label="Parts used: quantity of ITSM-ONLY' in page
+    assert 'value="2" aria-label="Parts used: quantity of SFP-10G-SR' in page
+
+
 def test_the_phone_drops_parts_left_at_zero_and_warns_of_a_shortfall(client, api, tenant_a, van):
     tid = on_site_ticket(api, tenant_a)
     client.force_login(tenant_a.tech_user)
