@@ -22,7 +22,7 @@ class VanConsumption:
 
 
 @transaction.atomic
-def van_stock_consume(*, organization: Organization, technician_id: int, lines: list[tuple[Part, int]],
+def van_stock_consume(*, organization: Organization, technician_id: int | None, lines: list[tuple[Part, int]],
                       ticket_id: int, reason: str) -> VanConsumption:
     """Takes parts used on a job out of the technician's van stock, never below zero.
 
@@ -31,8 +31,8 @@ def van_stock_consume(*, organization: Organization, technician_id: int, lines: 
     true and the lack is returned as a shortfall for someone to reconcile. A technician without a van has
     nothing taken (everything is a shortfall of van None).
     """
-    van = (StockLocation.objects.for_organization(organization)
-           .filter(technician_id=technician_id, kind=StockLocation.Kind.VAN).first())
+    van = None if technician_id is None else (StockLocation.objects.for_organization(organization)
+                                              .filter(technician_id=technician_id, kind=StockLocation.Kind.VAN).first())
     if van is None:
         return VanConsumption(None, [], [{"sku": part.sku, "quantity": qty} for part, qty in lines])
     # Locked in part order, so two jobs of the same van completing together take turns, never deadlock.
