@@ -7,6 +7,7 @@ MAPPING_HELP = (
     'ITSM mapping overrides, one object per source ("servicenow", "jira", "freshservice"), every key optional: '
     '{"servicenow": {"priority_map": {"1": "P1", "2": "P2", "3": "P3", "4": "P4", "5": "P4"}, '
     '"site_lookup": ["external_id", "name"] (or "external_id" | "name" | "postal_code"), '
+    '"site_field": "location" (dotted path of the ITSM field naming the site, e.g. "fields.customfield_10050"), '
     '"default_job_type": "break_fix", "default_skills": ["network"], '
     '"state_map": {"6": "completed", "7": "closed", "8": "cancelled"}, "timezone": "UTC"}, '
     '"jira": {"secret": "webhook secret: X-Hub-Signature then required", '

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -120,7 +121,10 @@ MAPPING_STATUSES = ("new", "triaged", "scheduled", "dispatched", "en_route", "on
 MAPPING_JOB_TYPES = ("break_fix", "install", "move_add_change", "maintenance")
 MAPPING_SITE_LOOKUPS = ("external_id", "name", "postal_code")
 JIRA_STATUS_CATEGORIES = ("new", "indeterminate", "done", "undefined")
-_SHARED_KEYS = ("priority_map", "site_lookup", "default_job_type", "default_skills")
+_SHARED_KEYS = ("priority_map", "site_lookup", "site_field", "default_job_type", "default_skills")
+# A field of the vendor's body: names of letters, digits and underscores (a number picks a list item),
+# joined by dots, e.g. "fields.customfield_10050", "location", "ticket.custom_fields.store_zip".
+VENDOR_PATH = re.compile(r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")
 MAPPING_KEYS: dict[str, tuple[str, ...]] = {
     "servicenow": (*_SHARED_KEYS, "state_map", "timezone"),
     "jira": (*_SHARED_KEYS, "status_map", "secret"),
@@ -162,6 +166,12 @@ def _check_site_lookup(source: str, value: Any) -> Problems:
             if v not in MAPPING_SITE_LOOKUPS]
 
 
+def _check_vendor_path(source: str, value: Any) -> Problems:
+    if isinstance(value, str) and VENDOR_PATH.match(value):
+        return []
+    return [("", f"{value!r} is not a field path (names joined by dots, e.g. fields.customfield_10050).")]
+
+
 def _check_job_type(source: str, value: Any) -> Problems:
     return [] if value in MAPPING_JOB_TYPES else [("", f"{value!r} is not one of {_listing(MAPPING_JOB_TYPES)}.")]
 
@@ -189,6 +199,7 @@ _CHECKS = {
     "status_map": _check_status_map,
     "state_map": _check_status_map,
     "site_lookup": _check_site_lookup,
+    "site_field": _check_vendor_path,
     "default_job_type": _check_job_type,
     "default_skills": _check_skills,
     "timezone": _check_timezone,

@@ -13,6 +13,7 @@ what is not set keeps the defaults documented in each adapter module:
       "servicenow": {
         "priority_map": {"1": "P1", "2": "P2", "3": "P3", "4": "P4", "5": "P4"},
         "site_lookup": ["external_id", "name"],      # or one of "external_id" | "name" | "postal_code"
+        "site_field": "location",                     # the vendor field naming the site (default: below)
         "default_job_type": "break_fix",              # used when a ticket is created
         "default_skills": ["network"],                # used when a ticket is created
         "state_map": {"6": "completed", "7": "closed", "8": "cancelled"},
@@ -21,7 +22,8 @@ what is not set keeps the defaults documented in each adapter module:
       "jira": {
         "secret": "…",                                # then X-Hub-Signature: sha256=<hex> is required
         "priority_map": {"Highest": "P1", "High": "P2", "Medium": "P3", "Low": "P4", "Lowest": "P4"},
-        "site_lookup": ["external_id", "name"],
+        "site_lookup": "postal_code",
+        "site_field": "fields.customfield_10050",     # default: fields.components[].name
         "default_job_type": "break_fix", "default_skills": [],
         "status_map": {"Waiting for customer": "on_hold", "category:done": null}   # added to the defaults
       },
@@ -29,13 +31,21 @@ what is not set keeps the defaults documented in each adapter module:
         "priority_map": {"4": "P1", "urgent": "P1", "3": "P2", "high": "P2", "2": "P3", "medium": "P3",
                          "1": "P4", "low": "P4"},
         "site_lookup": ["external_id", "name"],
+        "site_field": "custom_fields.store_zip",      # default: custom_fields.site_code, else department
         "default_job_type": "break_fix", "default_skills": [],
         "status_map": {"Awaiting parts": "on_hold", "3": null}                    # custom status; Pending off
       }
     }
 
 Priority map keys match case-insensitively; values are P1..P4. A site reference is tried against each
-`site_lookup` field in order (names case-insensitively). Status / state map values are our lifecycle
+`site_lookup` field in order (names case-insensitively).
+
+`site_field` is a dotted path into the vendor's body: read from the record (ServiceNow's incident, Jira's
+`issue`, Freshservice's `ticket`, or the flat body), else from the whole body, so `fields.customfield_10050`
+and `issue.fields.customfield_10050` name the same field; a key holding dots ("location.zip", as a
+ServiceNow outbound message sends dot-walked fields) is read as it is. Its value may be text or a number,
+an option or reference object (`value`, `display_value` or `name`), or a list of those (the first that
+matches a site wins). When set, it replaces the adapter's default site field. Status / state map values are our lifecycle
 statuses (tickets.choices.TicketStatus), or null to ignore that ITSM status; how each adapter applies them is
 in its module docstring.
 

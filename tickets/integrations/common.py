@@ -54,6 +54,65 @@ def config(mapping: dict | None, source: str) -> dict:
     return (mapping or {}).get(source) or {}
 
 
+def path_value(path: str, record: dict, payload: dict) -> Any:
+    """The value at a dotted `path` (a mapping's `site_field` or `field_map` entry), or None when absent.
+
+    The path is read from the vendor's record (ServiceNow's incident, Jira's issue, Freshservice's ticket),
+    else from the whole body, so `fields.customfield_10050` and `issue.fields.customfield_10050` are the same
+    field. A key that itself holds dots (ServiceNow's "cmdb_ci.serial_number") is found as it is; a number
+    picks a list's item; a name across a list collects it from every item (`fields.components.name`).
+    """
+    for root in (record, payload):
+        found = _walk(root, path.split("."))
+        if found is not _MISSING:
+            return found
+    return None
+
+
+def _walk(node: Any, segments: list[str]) -> Any:
+    if not segments:
+        return node
+    if isinstance(node, dict):
+        whole = ".".join(segments)
+        if whole in node:
+            return node[whole]
+        if segments[0] not in node:
+            return _MISSING
+        return _walk(node[segments[0]], segments[1:])
+    if isinstance(node, list):
+        if segments[0].isdigit():
+            index = int(segments[0])
+            return _walk(node[index], segments[1:]) if index < len(node) else _MISSING
+        found = [_walk(item, segments) for item in node]
+        found = [f for f in found if f is not _MISSING]
+        return found if found else _MISSING
+    return _MISSING
+
+
+def vendor_texts(value: Any, *, every: bool = False) -> list[str]:
+    """The texts an ITSM field value carries: a string or number; each item of a list (a multi-select
+    field); of an option or reference object, its `display_value`, `value` or `name` (the first there is),
+    or with `every` all of them (a site reference is matched by any). Empty ones are left out."""
+    if isinstance(value, list):
+        return [t for item in value for t in vendor_texts(item, every=every)]
+    if isinstance(value, dict):
+        keys = ("value", "display_value", "name") if every else ("display_value", "value", "name")
+        found = [text(value[k]) for k in keys
+                 if isinstance(value.get(k), str | int | float) and not isinstance(value[k], bool) and text(value[k])]
+        return list(dict.fromkeys(found)) if every else found[:1]
+    if value is None or isinstance(value, bool):
+        return []
+    return [text(value)] if text(value) else []
+
+
+def site_source(section: dict, record: dict, payload: dict) -> tuple[list[str], str] | None:
+    """(references, vendor field) from the mapping's `site_field`, or None to use the adapter's default."""
+    path = section.get("site_field")
+    if not path:
+        return None
+    return vendor_texts(path_value(path, record, payload), every=True), path
+
+
 def site_lookups(section: dict) -> tuple[str, ...]:
     value = section.get("site_lookup") or DEFAULT_SITE_LOOKUP
     return (value,) if isinstance(value, str) else tuple(value)

@@ -4,7 +4,9 @@ Defaults (overridable in the ApiClient mapping under "jira", see the package doc
 - external_id = `issue.key`, title = `fields.summary`;
 - description = `fields.description`, a string or Atlassian Document Format (stored as its text);
 - priority by `fields.priority.name`: Highest→P1, High→P2, Medium→P3, Low and Lowest→P4;
-- site = the first `fields.components[].name` that matches a site (external_id, then name);
+- site = the first `fields.components[].name` that matches a site (external_id, then name); `site_field`
+  names another field instead, e.g. a custom field `fields.customfield_10050` (text, select option
+  `{"value": ...}` or a list of them), matched per `site_lookup`;
 - opened_at = `fields.created`; contact = `fields.reporter` (displayName, emailAddress).
 A secret in `mapping["jira"]["secret"]` makes `X-Hub-Signature: sha256=<hex HMAC-SHA256 of the raw body>`
 mandatory. Re-deliveries (same `X-Atlassian-Webhook-Identifier`) are recognised by the intake service.
@@ -151,16 +153,18 @@ def parse(payload: dict, mapping: dict | None = None) -> common.Intake:
         data["contact"] = contact
 
     components = [common.text(c.get("name")) for c in fields.get("components") or [] if isinstance(c, dict)]
+    site_refs, site_field = (common.site_source(section, issue, payload)
+                             or ([c for c in components if c], "fields.components"))
     return common.Intake(
         source=SOURCE,
         external_id=key,
         data=data,
-        site_refs=[c for c in components if c],
-        site_field="fields.components",
+        site_refs=site_refs,
+        site_field=site_field,
         site_lookups=common.site_lookups(section),
         defaults=common.creation_defaults(section),
         status_report=status_report(payload, fields, section),
-        field_names={"title": "fields.summary", "priority": "fields.priority", "site": "fields.components",
+        field_names={"title": "fields.summary", "priority": "fields.priority", "site": site_field,
                      "opened_at": "fields.created", "description": "fields.description",
                      "contact": "fields.reporter"},
     )

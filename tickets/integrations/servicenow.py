@@ -6,7 +6,8 @@ Values may be raw (`"2"`, a sys_id) or display values (`"2 - High"`); a referenc
 Defaults (each overridable in the ApiClient mapping under "servicenow", see the package docstring):
 - external_id = `number`, title = `short_description`, description = `description`;
 - priority 1→P1, 2→P2, 3→P3, 4 and 5→P4; without `priority`, ServiceNow's impact × urgency matrix;
-- site = `location` (its value or display value) matched against site external_id, then name;
+- site = `location` (its value or display value) matched against site external_id, then name; `site_field`
+  names another field (e.g. `u_store_number`, `location.zip`), `site_lookup` the site fields it is matched to;
 - opened_at = `opened_at`, raw values being UTC "YYYY-MM-DD HH:MM:SS";
 - `cmdb_ci` → asset model (its display text) and serial (`cmdb_ci.serial_number` if sent);
 - `caller_id` → contact name (a bare sys_id is not a name and is skipped);
@@ -116,17 +117,18 @@ def parse(payload: dict, mapping: dict | None = None) -> common.Intake:
         if target := state_map.get(code, ""):
             report = common.StatusReport(target=target, vendor_field="state", vendor_value=str(raw_state))
 
+    site_refs, site_field = common.site_source(section, record, payload) or (_refs(record.get("location")), "location")
     defaults = common.creation_defaults(section)
     return common.Intake(
         source=SOURCE,
         external_id=number,
         data=data,
-        site_refs=_refs(record.get("location")),
-        site_field="location",
+        site_refs=site_refs,
+        site_field=site_field,
         site_lookups=common.site_lookups(section),
         defaults=defaults,
         note=_display(record.get("work_notes")),
         status_report=report,
-        field_names={"title": "short_description", "priority": "priority", "site": "location",
+        field_names={"title": "short_description", "priority": "priority", "site": site_field,
                      "opened_at": "opened_at", "description": "description"},
     )

@@ -18,9 +18,11 @@ FULL = {
                    "default_job_type": "break_fix", "default_skills": ["network"],
                    "state_map": {"6": "completed", "3": "on_hold", "7": None}, "timezone": "America/Chicago"},
     "jira": {"secret": "s3cret", "priority_map": {"Blocker": "P1"}, "site_lookup": "postal_code",
+             "site_field": "fields.customfield_10050",
              "default_job_type": "install", "default_skills": [],
              "status_map": {"Waiting for customer": "on_hold", "category:done": None, "Canceled": "cancelled"}},
     "freshservice": {"priority_map": {"urgent": "P1"}, "site_lookup": "name", "default_job_type": None,
+                     "site_field": "ticket.custom_fields.store_zip",
                      "status_map": {"Awaiting parts": "on_hold", "3": None}},
 }
 
@@ -43,9 +45,10 @@ def test_a_complete_valid_mapping_passes():
     ({"zendesk": {}}, "zendesk: unknown ITSM source; use servicenow, jira, freshservice."),
     ({"jira": ["secret"]}, "jira: must be an object."),
     ({"jira": {"status_mapp": {}}}, "jira.status_mapp: unknown key; jira takes default_job_type, default_skills, "
-                                    "priority_map, secret, site_lookup, status_map."),
+                                    "priority_map, secret, site_field, site_lookup, status_map."),
     ({"freshservice": {"timezone": "UTC"}}, "freshservice.timezone: unknown key; freshservice takes "
-                                            "default_job_type, default_skills, priority_map, site_lookup, status_map."),
+                                            "default_job_type, default_skills, priority_map, site_field, site_lookup, "
+                                            "status_map."),
     ({"jira": {"priority_map": {"Blocker": "P0"}}}, "jira.priority_map['Blocker']: 'P0' is not one of P1, P2, P3, P4."),
     ({"jira": {"priority_map": ["P1"]}}, "jira.priority_map: must be an object of ITSM priority → P1..P4."),
     ({"freshservice": {"status_map": {"Awaiting parts": "paused"}}},
@@ -57,6 +60,10 @@ def test_a_complete_valid_mapping_passes():
     ({"servicenow": {"site_lookup": ["name", "zip"]}},
      "servicenow.site_lookup: 'zip' is not one of external_id, name, postal_code."),
     ({"servicenow": {"site_lookup": 3}}, "servicenow.site_lookup: must be one of external_id, name, postal_code"),
+    ({"jira": {"site_field": "fields.customfield_10050 "}},
+     "jira.site_field: 'fields.customfield_10050 ' is not a field path (names joined by dots"),
+    ({"servicenow": {"site_field": "location..zip"}}, "servicenow.site_field: 'location..zip' is not a field path"),
+    ({"freshservice": {"site_field": ["site_code"]}}, "freshservice.site_field: ['site_code'] is not a field path"),
     ({"jira": {"default_job_type": "repair"}},
      "jira.default_job_type: 'repair' is not one of break_fix, install, move_add_change, maintenance."),
     ({"freshservice": {"default_skills": "network"}}, "freshservice.default_skills: must be a list of skill names."),
