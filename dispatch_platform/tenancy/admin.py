@@ -8,6 +8,9 @@ MAPPING_HELP = (
     '{"servicenow": {"priority_map": {"1": "P1", "2": "P2", "3": "P3", "4": "P4", "5": "P4"}, '
     '"site_lookup": ["external_id", "name"] (or "external_id" | "name" | "postal_code"), '
     '"site_field": "location" (dotted path of the ITSM field naming the site, e.g. "fields.customfield_10050"), '
+    '"field_map": {"diagnostics": "u_diagnostics", "asset.serial": "fields.customfield_10053"} (our field: '
+    "description, diagnostics, job_type, required_skills, required_certifications, asset.make|model|serial, "
+    'contact.name|phone|email → the ITSM field path), '
     '"default_job_type": "break_fix", "default_skills": ["network"], '
     '"state_map": {"6": "completed", "7": "closed", "8": "cancelled"}, "timezone": "UTC"}, '
     '"jira": {"secret": "webhook secret: X-Hub-Signature then required", '

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from rest_framework import serializers
 
 from dispatch_platform.common.exceptions import ApplicationError
 from dispatch_platform.tenancy.models import mapping_errors
@@ -14,6 +17,11 @@ from ..choices import Priority
 
 DEFAULT_SITE_LOOKUP = ("external_id", "name")
 _MISSING = object()
+# Atlassian Document Format nodes whose content is a block of its own: their text ends with a line break.
+BLOCK_NODES = {"paragraph", "heading", "listItem", "blockquote", "codeBlock", "rule", "panel", "tableRow",
+               "mediaSingle", "taskItem", "decisionItem"}
+# field_map targets that take a list (a multi-select field); the others take one text.
+LIST_TARGETS = ("required_skills", "required_certifications")
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,95 @@ def site_source(section: dict, record: dict, payload: dict) -> tuple[list[str], 
     if not path:
         return None
     return vendor_texts(path_value(path, record, payload), every=True), path
+
+
+@functools.cache
+def field_map_fields() -> dict[str, serializers.Field]:
+    """Our fields a mapping's `field_map` may fill, each with the field that validates it in
+    `POST /api/v1/tickets/` (the same rules, so an ITSM cannot store what the API would refuse)."""
+    from ..api import AssetSerializer, ContactSerializer, TicketSerializer
+
+    ticket = TicketSerializer().fields
+    return {
+        **{name: ticket[name] for name in ("description", "diagnostics", "job_type", *LIST_TARGETS)},
+        **{f"asset.{name}": f for name, f in AssetSerializer().fields.items()},
+        **{f"contact.{name}": f for name, f in ContactSerializer().fields.items()},
+    }
+
+
+def _messages(detail: Any) -> list[str]:
+    if isinstance(detail, dict):  # a list field's errors, by item index
+        return [f"item {index}: {m}" for index, errors in detail.items() for m in _messages(errors)]
+    if isinstance(detail, list):
+        return [m for d in detail for m in _messages(d)]
+    return [str(detail)]
+
+
+def apply_field_map(intake_data: dict[str, Any], field_names: dict[str, str], section: dict, record: dict,
+                    payload: dict) -> None:
+    """Fills our fields from the vendor fields the mapping's `field_map` names (custom fields).
+
+    Each value is read like a site reference (text, option object or list) and validated as
+    `POST /api/v1/tickets/` would: bad ones are a 400 naming each vendor path, before anything is
+    written. A vendor field that is absent or empty leaves ours alone (Jira sends unset custom fields as
+    null). A mapped field replaces what the adapter read by default; `asset.*` and `contact.*` are merged
+    into what it read.
+    """
+    fields = field_map_fields()
+    problems: dict[str, list[str]] = {}
+    for ours, path in (section.get("field_map") or {}).items():
+        raw = path_value(path, record, payload)
+        if ours in LIST_TARGETS:
+            value: Any = vendor_texts(raw)
+        elif isinstance(raw, dict) and raw.get("type") == "doc":  # a Jira rich-text field
+            value = adf_text(raw)
+        else:
+            value = next(iter(vendor_texts(raw)), "")
+        if not value:
+            continue
+        try:
+            value = fields[ours].run_validation(value)
+        except serializers.ValidationError as exc:
+            problems[path] = _messages(exc.detail)
+            continue
+        group, _, key = ours.partition(".")
+        if key:
+            intake_data[group] = {**(intake_data.get(group) or {}), key: value}
+        else:
+            intake_data[ours] = value
+            field_names[ours] = path
+    if problems:
+        raise ApplicationError("Invalid fields", problems)
+
+
+def adf_text(node: Any) -> str:
+    """The plain text of an Atlassian Document Format node: blocks on their own lines."""
+    parts: list[str] = []
+
+    def walk(n: Any) -> None:
+        if isinstance(n, list):
+            for child in n:
+                walk(child)
+            return
+        if not isinstance(n, dict):
+            return
+        kind = n.get("type")
+        attrs = n.get("attrs") or {}
+        if kind == "text":
+            parts.append(n.get("text", ""))
+        elif kind == "hardBreak":
+            parts.append("\n")
+        elif kind in ("mention", "emoji", "status", "date"):
+            parts.append(str(attrs.get("text") or attrs.get("shortName") or attrs.get("timestamp") or ""))
+        elif kind in ("inlineCard", "blockCard"):
+            parts.append(str(attrs.get("url", "")))
+        walk(n.get("content") or [])
+        if kind in BLOCK_NODES and parts and not parts[-1].endswith("\n"):
+            parts.append("\n")
+
+    walk(node)
+    lines = "".join(parts).splitlines()
+    return "\n".join(line.rstrip() for line in lines).strip()
 
 
 def site_lookups(section: dict) -> tuple[str, ...]:

@@ -107,6 +107,9 @@ def parse(payload: dict, mapping: dict | None = None) -> common.Intake:
         refs, site_field = configured
     prefix = "ticket." if nested else ""
     report = status_report(payload, record, section, f"{prefix}status")
+    field_names = {"title": f"{prefix}subject", "priority": priority_field, "site": site_field,
+                   "opened_at": f"{prefix}created_at", "description": f"{prefix}description"}
+    common.apply_field_map(data, field_names, section, record, payload)
     return common.Intake(
         source=SOURCE,
         external_id=external_id,
@@ -116,6 +119,5 @@ def parse(payload: dict, mapping: dict | None = None) -> common.Intake:
         site_lookups=common.site_lookups(section),
         defaults=common.creation_defaults(section),
         status_report=report,
-        field_names={"title": f"{prefix}subject", "priority": priority_field, "site": site_field,
-                     "opened_at": f"{prefix}created_at", "description": f"{prefix}description"},
+        field_names=field_names,
     )

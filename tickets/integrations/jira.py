@@ -46,9 +46,6 @@ STATUS_MAP = {"Pending": "on_hold", "Resolved": "completed", "Completed": "compl
               "Closed": "closed", "Canceled": "cancelled", "Cancelled": "cancelled", "Declined": "cancelled",
               "category:done": "closed"}
 STATUS_FIELD = "issue.fields.status"
-# ADF nodes whose content is a block of its own: their text ends with a line break.
-BLOCK_NODES = {"paragraph", "heading", "listItem", "blockquote", "codeBlock", "rule", "panel", "tableRow",
-               "mediaSingle", "taskItem", "decisionItem"}
 
 
 def signature_valid(secret: str, body: bytes, header: str | None) -> bool:
@@ -59,34 +56,7 @@ def signature_valid(secret: str, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(expected, header.removeprefix("sha256=").strip().lower())
 
 
-def adf_text(node: Any) -> str:
-    """The plain text of an Atlassian Document Format node: blocks on their own lines."""
-    parts: list[str] = []
-
-    def walk(n: Any) -> None:
-        if isinstance(n, list):
-            for child in n:
-                walk(child)
-            return
-        if not isinstance(n, dict):
-            return
-        kind = n.get("type")
-        attrs = n.get("attrs") or {}
-        if kind == "text":
-            parts.append(n.get("text", ""))
-        elif kind == "hardBreak":
-            parts.append("\n")
-        elif kind in ("mention", "emoji", "status", "date"):
-            parts.append(str(attrs.get("text") or attrs.get("shortName") or attrs.get("timestamp") or ""))
-        elif kind in ("inlineCard", "blockCard"):
-            parts.append(str(attrs.get("url", "")))
-        walk(n.get("content") or [])
-        if kind in BLOCK_NODES and parts and not parts[-1].endswith("\n"):
-            parts.append("\n")
-
-    walk(node)
-    lines = "".join(parts).splitlines()
-    return "\n".join(line.rstrip() for line in lines).strip()
+adf_text = common.adf_text  # kept here too: it is Jira's format
 
 
 def status_changed(payload: dict) -> bool:
@@ -155,6 +125,10 @@ def parse(payload: dict, mapping: dict | None = None) -> common.Intake:
     components = [common.text(c.get("name")) for c in fields.get("components") or [] if isinstance(c, dict)]
     site_refs, site_field = (common.site_source(section, issue, payload)
                              or ([c for c in components if c], "fields.components"))
+    field_names = {"title": "fields.summary", "priority": "fields.priority", "site": site_field,
+                   "opened_at": "fields.created", "description": "fields.description",
+                   "contact": "fields.reporter"}
+    common.apply_field_map(data, field_names, section, issue, payload)
     return common.Intake(
         source=SOURCE,
         external_id=key,
@@ -164,7 +138,5 @@ def parse(payload: dict, mapping: dict | None = None) -> common.Intake:
         site_lookups=common.site_lookups(section),
         defaults=common.creation_defaults(section),
         status_report=status_report(payload, fields, section),
-        field_names={"title": "fields.summary", "priority": "fields.priority", "site": site_field,
-                     "opened_at": "fields.created", "description": "fields.description",
-                     "contact": "fields.reporter"},
+        field_names=field_names,
     )

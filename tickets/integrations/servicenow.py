@@ -119,6 +119,9 @@ def parse(payload: dict, mapping: dict | None = None) -> common.Intake:
 
     site_refs, site_field = common.site_source(section, record, payload) or (_refs(record.get("location")), "location")
     defaults = common.creation_defaults(section)
+    field_names = {"title": "short_description", "priority": "priority", "site": site_field,
+                   "opened_at": "opened_at", "description": "description"}
+    common.apply_field_map(data, field_names, section, record, payload)
     return common.Intake(
         source=SOURCE,
         external_id=number,
@@ -129,6 +132,5 @@ def parse(payload: dict, mapping: dict | None = None) -> common.Intake:
         defaults=defaults,
         note=_display(record.get("work_notes")),
         status_report=report,
-        field_names={"title": "short_description", "priority": "priority", "site": site_field,
-                     "opened_at": "opened_at", "description": "description"},
+        field_names=field_names,
     )
