@@ -3,6 +3,8 @@
 Answers: 201 with the ticket when created, 200 when updated (or a recognised re-delivery; an ITSM status
 our lifecycle cannot take from here is noted on the ticket, not refused), 400 `{"<vendor field>": ["..."]}`
 or `{"mapping": ["<source>.<key>: ..."]}` with nothing written, 401 for a missing or wrong Jira signature.
+Jira also: 200 with the ticket for a comment event (the comment noted), 404 `{"issue.key": [...]}` for a
+comment on an issue with no ticket, 200 `{"ignored": "<event>"}` for any other event type.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def client_mapping(request) -> dict:
 class IntakeApi(IdempotencyMixin, APIView):
     """Base: subclasses say how to parse; the rest (intake, answer) is shared."""
 
-    def parse(self, request, payload: dict, mapping: dict) -> common.Intake:
+    def parse(self, request, payload: dict, mapping: dict) -> common.Intake | common.Ignored:
         raise NotImplementedError
 
     def delivery_id(self, request) -> str:
@@ -49,6 +51,8 @@ class IntakeApi(IdempotencyMixin, APIView):
         if not isinstance(payload, dict):
             raise exceptions.ValidationError({"non_field_errors": ["Expected a JSON object."]})
         intake = self.parse(request, payload, mapping)
+        if isinstance(intake, common.Ignored):
+            return Response({"ignored": intake.event}, status=status.HTTP_200_OK)
         ticket, created = itsm_intake(organization=request.organization, actor=actor_for(request), intake=intake,
                                       delivery_id=self.delivery_id(request))
         ticket = selectors.ticket_get(organization=request.organization, ticket_id=ticket.pk)
@@ -66,16 +70,27 @@ class ServiceNowIncidentApi(IntakeApi):
         return servicenow.parse(payload, mapping)
 
 
+JIRA_RESPONSES = {
+    **RESPONSES,
+    200: OpenApiResponse(TicketSerializer, "Ticket updated, a comment added as a note, or a re-delivery "
+                                           '(unchanged); another event type answers {"ignored": "<event>"}'),
+    401: OpenApiResponse(description="Missing or invalid X-Hub-Signature"),
+    404: OpenApiResponse(description='A comment event for an issue with no ticket: {"issue.key": ["message"]}'),
+}
+
+
 class JiraWebhookApi(IntakeApi):
     @extend_schema(
-        request=OpenApiTypes.OBJECT, responses={**RESPONSES, 401: OpenApiResponse(description="Bad signature")},
+        request=OpenApiTypes.OBJECT, responses=JIRA_RESPONSES,
         operation_id="integrations_jira_webhook",
         parameters=[
             OpenApiParameter("X-Atlassian-Webhook-Identifier", str, OpenApiParameter.HEADER, required=False),
             OpenApiParameter("X-Hub-Signature", str, OpenApiParameter.HEADER, required=False,
                              description="sha256=<hex HMAC-SHA256 of the raw body>; required with a secret"),
         ],
-        description="A Jira jira:issue_created / jira:issue_updated webhook body.",
+        description="A Jira webhook body: jira:issue_created / jira:issue_updated create or update the ticket "
+                    "(a comment on it becomes a note); comment_created / comment_updated add a note to the "
+                    "issue's ticket; other events are acknowledged and ignored.",
     )
     def post(self, request):
         return super().post(request)

@@ -46,8 +46,17 @@ class Intake:
     site_lookups: tuple[str, ...] = DEFAULT_SITE_LOOKUP  # site fields a reference is matched against, in order
     defaults: dict[str, Any] = field(default_factory=dict)  # applied only when the ticket is created
     note: str = ""  # a work note to add as a note event
+    note_key: str = ""  # the ITSM's id of the note (a Jira comment's): one note per key and text
+    note_only: bool = False  # only add the note, to a ticket that must exist (a Jira comment event)
     status_report: StatusReport | None = None  # see services._apply_status_report
     field_names: dict[str, str] = field(default_factory=dict)  # our field → the vendor's, for errors
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A well-formed event the adapter has no use for (e.g. Jira's issue_deleted): answered 200, not 4xx."""
+
+    event: str
 
 
 def error(vendor_field: str, message: str) -> ApplicationError:
