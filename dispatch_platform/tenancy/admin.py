@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import ApiClient, Membership, Organization
 
@@ -41,10 +43,20 @@ class MembershipAdmin(admin.ModelAdmin):
 class ApiClientAdmin(admin.ModelAdmin):
     list_display = ("name", "organization", "token_prefix", "active", "rate_limit", "last_used_at")
     list_filter = ("organization", "active")
-    readonly_fields = ("token_prefix", "token_hash", "last_used_at")
+    readonly_fields = ("token_prefix", "token_hash", "last_used_at", "jira_webhook_url")
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "mapping" and field is not None:
-            field.help_text = MAPPING_HELP
-        return field
+    def get_readonly_fields(self, request, obj=None):
+        # A client being added has no id yet: its URL shows once saved.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is not None else tuple(f for f in fields if f != "jira_webhook_url")
+
+    @admin.display(description="Jira webhook URL")
+    def jira_webhook_url(self, obj: ApiClient) -> str:
+        path = reverse("integration-jira-client", kwargs={"public_id": obj.public_id})
+        secret = isinstance(obj.mapping, dict) and isinstance(obj.mapping.get("jira"), dict) \
+            and obj.mapping["jira"].get("secret")
+        state = ("signed with the mapping's jira.secret" if secret
+                 else "needs a secret: set jira.secret in the mapping and the same secret on the Jira webhook")
+        return format_html("<code>{}</code> on this server's address<br>For Jira admin webhooks (they cannot "
+                           "send a token): requests are authenticated by their X-Hub-Signature alone; {}.",
+                           path, state)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import secrets
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -259,6 +260,10 @@ def validate_mapping(value: Any) -> None:
         raise ValidationError(errors)
 
 
+def new_public_id() -> str:
+    return secrets.token_hex(12)
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -277,6 +282,9 @@ class ApiClient(BaseModel):
     # ITSM mapping: priority and status maps, site lookup, creation defaults (edited in the admin).
     mapping = models.JSONField(default=dict, blank=True, validators=[validate_mapping])
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Names the client in URLs that cannot carry its token (a Jira webhook's): not a secret, so such a URL
+    # must authenticate otherwise (tickets.integrations.api.JiraSignatureAuthentication).
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
 
     class Meta:
         constraints = [

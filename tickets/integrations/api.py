@@ -9,14 +9,17 @@ comment on an issue with no ticket, 200 `{"ignored": "<event>"}` for any other e
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import authentication, exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dispatch_platform.api.idempotency import IdempotencyMixin
+from dispatch_platform.tenancy.authentication import ApiClientPrincipal
 from dispatch_platform.tenancy.models import ApiClient
+from dispatch_platform.tenancy.selectors import api_client_for_public_id, api_client_seen
 
 from .. import selectors
 from ..api import TicketSerializer, actor_for
@@ -45,7 +48,7 @@ class IntakeApi(IdempotencyMixin, APIView):
     def delivery_id(self, request) -> str:
         return ""
 
-    def post(self, request):
+    def post(self, request, *args, **kwargs):
         mapping = client_mapping(request)
         payload = request.data
         if not isinstance(payload, dict):
@@ -108,6 +111,67 @@ class JiraWebhookApi(IntakeApi):
         # The signature covers the raw body: keep it before DRF parses the stream.
         request._request.body  # noqa: B018
         super().initial(request, *args, **kwargs)
+
+
+class JiraSignatureAuthentication(authentication.BaseAuthentication):
+    """For the per-client Jira URL: the client named by the URL's public id, proven ONLY by the body's
+    `X-Hub-Signature` (HMAC-SHA256 with the client's `mapping.jira.secret`). Jira's admin webhooks can send
+    no Authorization header; the public id alone is no secret, so no secret configured means no access."""
+
+    def authenticate(self, request):
+        client = api_client_for_public_id(request.parser_context["kwargs"].get("public_id", ""))
+        if client is None:
+            raise exceptions.NotFound("No API client has this webhook URL.")
+        if not client.active:
+            raise exceptions.AuthenticationFailed("This API client is disabled.")
+        section = (client.mapping or {}).get(jira.SOURCE) if isinstance(client.mapping, dict) else None
+        secret = section.get("secret") if isinstance(section, dict) else None
+        if not isinstance(secret, str) or not secret.strip():
+            raise exceptions.AuthenticationFailed(
+                "This URL is authenticated by X-Hub-Signature alone, so it needs a webhook secret: set "
+                "jira.secret in the API client's mapping and the same secret on the Jira webhook.")
+        if not jira.signature_valid(secret, request._request.body, request.headers.get("X-Hub-Signature")):
+            raise exceptions.AuthenticationFailed("Missing or invalid X-Hub-Signature.")
+        api_client_seen(client)
+        return ApiClientPrincipal(client), client
+
+    def authenticate_header(self, request):
+        return 'HMAC-SHA256 header="X-Hub-Signature"'  # a 401 (not 403) names what is expected
+
+
+class JiraSignatureAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "tickets.integrations.api.JiraSignatureAuthentication"
+    name = "jiraWebhookSignature"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "X-Hub-Signature",
+                "description": "sha256=<hex HMAC-SHA256 of the raw body with the client's jira.secret>"}
+
+
+class JiraClientWebhookApi(JiraWebhookApi):
+    """The same webhook at a URL naming the client, for Jira admin webhooks (they cannot send a token)."""
+
+    authentication_classes = [JiraSignatureAuthentication]
+
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses={**JIRA_RESPONSES, 401: OpenApiResponse(description="No jira.secret set for the client, or a "
+                                                                       "missing or invalid X-Hub-Signature"),
+                   404: OpenApiResponse(description="No client has this public id, or a comment event for an "
+                                                    'issue with no ticket: {"issue.key": ["message"]}')},
+        operation_id="integrations_jira_client_webhook",
+        parameters=[
+            OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="The API client's public id"),
+            OpenApiParameter("X-Atlassian-Webhook-Identifier", str, OpenApiParameter.HEADER, required=False),
+            OpenApiParameter("X-Hub-Signature", str, OpenApiParameter.HEADER, required=True,
+                             description="sha256=<hex HMAC-SHA256 of the raw body with the client's jira.secret>"),
+        ],
+        description="The Jira webhook of one API client, for Jira admin webhooks, which cannot send an "
+                    "Authorization header: authenticated only by X-Hub-Signature with the client's jira.secret "
+                    "(required). Otherwise as /api/v1/integrations/jira/webhook/.",
+    )
+    def post(self, request, public_id: str):
+        return super().post(request)
 
 
 class FreshserviceWebhookApi(IntakeApi):
