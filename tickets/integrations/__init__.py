@@ -3,6 +3,8 @@
 `servicenow.py`, `jira.py` and `freshservice.py` are pure functions (payload, mapping) → `Intake`; they raise
 `ApplicationError` naming the vendor's field. `services.itsm_intake` resolves the site, applies the intake
 (same upsert, same idempotency, same 400s as `POST /api/v1/tickets/`), and `api.py` has one view per endpoint.
+Jira has two: the bearer endpoint, and `jira/webhook/<ApiClient.public_id>/` for Jira admin webhooks (no
+Authorization header possible), authenticated only by `X-Hub-Signature` with the client's `jira.secret`.
 
 Per-client mapping
 ------------------
@@ -21,7 +23,8 @@ what is not set keeps the defaults documented in each adapter module:
         "timezone": "UTC"                             # of opened_at values without an offset
       },
       "jira": {
-        "secret": "…",                                # then X-Hub-Signature: sha256=<hex> is required
+        "secret": "…",                                # then X-Hub-Signature: sha256=<hex> is required;
+                                                      # the per-client URL (webhook/<public id>/) needs it
         "priority_map": {"Highest": "P1", "High": "P2", "Medium": "P3", "Low": "P4", "Lowest": "P4"},
         "site_lookup": "postal_code",
         "site_field": "fields.customfield_10050",     # default: fields.components[].name
