@@ -15,7 +15,7 @@ MAPPING_HELP = (
     'contact.name|phone|email → the ITSM field path), '
     '"default_job_type": "break_fix", "default_skills": ["network"], '
     '"state_map": {"6": "completed", "7": "closed", "8": "cancelled"}, "timezone": "UTC"}, '
-    '"jira": {"secret": "webhook secret: X-Hub-Signature then required", '
+    '"jira": {"secret": "webhook secret: X-Hub-Signature then required; needed by the Jira webhook URL below", '
     '"priority_map": {"Highest": "P1", "High": "P2", "Medium": "P3", "Low": "P4", "Lowest": "P4"}, '
     '"status_map": {"Waiting for customer": "on_hold", "category:done": null}}, '
     '"freshservice": {"priority_map": {"4": "P1", "urgent": "P1", "3": "P2", "2": "P3", "1": "P4"}, '
