@@ -11,7 +11,12 @@ from sla.api import SlaPolicyViewSet
 from technicians.api import TechnicianViewSet
 from tickets.api import TicketViewSet
 from tickets.attachments import AttachmentDownloadApi, TicketAttachmentsApi
-from tickets.integrations.api import FreshserviceWebhookApi, JiraWebhookApi, ServiceNowIncidentApi
+from tickets.integrations.api import (
+    FreshserviceWebhookApi,
+    JiraClientWebhookApi,
+    JiraWebhookApi,
+    ServiceNowIncidentApi,
+)
 
 router = DefaultRouter(trailing_slash=True)
 router.register("customers", CustomerViewSet, basename="customer")
@@ -30,6 +35,8 @@ urlpatterns = [
     path("reports/sla-compliance/", SlaComplianceApi.as_view(), name="report-sla-compliance"),
     path("integrations/servicenow/incidents/", ServiceNowIncidentApi.as_view(), name="integration-servicenow"),
     path("integrations/jira/webhook/", JiraWebhookApi.as_view(), name="integration-jira"),
+    path("integrations/jira/webhook/<slug:public_id>/", JiraClientWebhookApi.as_view(),
+         name="integration-jira-client"),
     path("integrations/freshservice/webhook/", FreshserviceWebhookApi.as_view(), name="integration-freshservice"),
     path("", include(router.urls)),
 ]

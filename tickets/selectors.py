@@ -70,8 +70,12 @@ def ticket_notes(*, organization: Organization, ticket: Ticket) -> QuerySet[Tick
     return ticket_events(organization=organization, ticket=ticket).filter(kind=TicketEvent.Kind.NOTE)
 
 
-def ticket_has_note(*, organization: Organization, ticket: Ticket, text: str) -> bool:
-    return ticket_notes(organization=organization, ticket=ticket).filter(message=text.strip()).exists()
+def ticket_has_note(*, organization: Organization, ticket: Ticket, text: str, external_key: str = "") -> bool:
+    """Whether the ticket has this note already (with `external_key`: this text under that ITSM id)."""
+    notes = ticket_notes(organization=organization, ticket=ticket).filter(message=text.strip())
+    if external_key:
+        notes = notes.filter(data__external_key=external_key)
+    return notes.exists()
 
 
 SITE_LOOKUPS = ("external_id", "name", "postal_code")

@@ -420,11 +420,14 @@ def ticket_assign(*, organization: Organization, actor: Actor, ticket: Ticket, t
 
 
 @transaction.atomic
-def ticket_note_add(*, organization: Organization, actor: Actor, ticket: Ticket, text: str) -> TicketEvent:
+def ticket_note_add(*, organization: Organization, actor: Actor, ticket: Ticket, text: str,
+                    external_key: str = "") -> TicketEvent:
+    """`external_key`: the note's id in the ITSM it came from (a Jira comment's), kept in the event's data."""
     if not text.strip():
         raise ApplicationError("Empty note", {"text": ["A note needs some text."]})
     ticket = Ticket.objects.for_organization(organization).get(pk=ticket.pk)
-    return ticket_event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=actor, message=text.strip())
+    return ticket_event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=actor, message=text.strip(),
+                               data={"external_key": external_key} if external_key else None)
 
 
 # What a ticket may carry, by declared type, and the leading bytes that type's files start with.

@@ -14,6 +14,12 @@ class ApplicationError(Exception):
         self.extra = extra or {}
 
 
+class NotFoundError(ApplicationError):
+    """What the request refers to does not exist in this organization (HTTP 404); `extra` names the field."""
+
+    status_code = 404
+
+
 class ConflictError(ApplicationError):
     """The request is valid but conflicts with the object's current state (HTTP 409)."""
 

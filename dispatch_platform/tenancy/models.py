@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import secrets
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -120,7 +122,14 @@ MAPPING_STATUSES = ("new", "triaged", "scheduled", "dispatched", "en_route", "on
 MAPPING_JOB_TYPES = ("break_fix", "install", "move_add_change", "maintenance")
 MAPPING_SITE_LOOKUPS = ("external_id", "name", "postal_code")
 JIRA_STATUS_CATEGORIES = ("new", "indeterminate", "done", "undefined")
-_SHARED_KEYS = ("priority_map", "site_lookup", "default_job_type", "default_skills")
+# Our ticket fields a `field_map` may fill from a vendor field (tickets.integrations.common.field_map_fields).
+MAPPING_FIELD_MAP_TARGETS = ("description", "diagnostics", "job_type", "required_skills", "required_certifications",
+                             "asset.make", "asset.model", "asset.serial", "contact.name", "contact.phone",
+                             "contact.email")
+_SHARED_KEYS = ("priority_map", "site_lookup", "site_field", "field_map", "default_job_type", "default_skills")
+# A field of the vendor's body: names of letters, digits and underscores (a number picks a list item),
+# joined by dots, e.g. "fields.customfield_10050", "location", "ticket.custom_fields.store_zip".
+VENDOR_PATH = re.compile(r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")
 MAPPING_KEYS: dict[str, tuple[str, ...]] = {
     "servicenow": (*_SHARED_KEYS, "state_map", "timezone"),
     "jira": (*_SHARED_KEYS, "status_map", "secret"),
@@ -162,6 +171,24 @@ def _check_site_lookup(source: str, value: Any) -> Problems:
             if v not in MAPPING_SITE_LOOKUPS]
 
 
+def _check_vendor_path(source: str, value: Any) -> Problems:
+    if isinstance(value, str) and VENDOR_PATH.match(value):
+        return []
+    return [("", f"{value!r} is not a field path (names joined by dots, e.g. fields.customfield_10050).")]
+
+
+def _check_field_map(source: str, value: Any) -> Problems:
+    if not isinstance(value, dict):
+        return [("", "must be an object of our ticket field → the ITSM's field path.")]
+    problems = []
+    for ours, path in value.items():
+        if ours not in MAPPING_FIELD_MAP_TARGETS:
+            problems.append((f"[{ours!r}]", f"not a ticket field it can fill; use {_listing(MAPPING_FIELD_MAP_TARGETS)}."))
+        else:
+            problems += [(f"[{ours!r}]", problem) for _, problem in _check_vendor_path(source, path)]
+    return problems
+
+
 def _check_job_type(source: str, value: Any) -> Problems:
     return [] if value in MAPPING_JOB_TYPES else [("", f"{value!r} is not one of {_listing(MAPPING_JOB_TYPES)}.")]
 
@@ -189,6 +216,8 @@ _CHECKS = {
     "status_map": _check_status_map,
     "state_map": _check_status_map,
     "site_lookup": _check_site_lookup,
+    "site_field": _check_vendor_path,
+    "field_map": _check_field_map,
     "default_job_type": _check_job_type,
     "default_skills": _check_skills,
     "timezone": _check_timezone,
@@ -231,6 +260,10 @@ def validate_mapping(value: Any) -> None:
         raise ValidationError(errors)
 
 
+def new_public_id() -> str:
+    return secrets.token_hex(12)
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -249,6 +282,9 @@ class ApiClient(BaseModel):
     # ITSM mapping: priority and status maps, site lookup, creation defaults (edited in the admin).
     mapping = models.JSONField(default=dict, blank=True, validators=[validate_mapping])
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Names the client in URLs that cannot carry its token (a Jira webhook's): not a secret, so such a URL
+    # must authenticate otherwise (tickets.integrations.api.JiraSignatureAuthentication).
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
 
     class Meta:
         constraints = [

@@ -6,7 +6,8 @@ Defaults (overridable in the ApiClient mapping under "freshservice", see the pac
 - title = `subject`; description = `description_text`, else `description` with its HTML tags removed;
 - priority 4 or "Urgent"→P1, 3 or "High"→P2, 2 or "Medium"→P3, 1 or "Low"→P4;
 - site = `custom_fields.site_code` (flat: `site_code`), else the department name (`department`,
-  flat: `department_name`);
+  flat: `department_name`); `site_field` names another field instead (`custom_fields.store_zip`, or
+  `ticket.custom_fields.store_zip`; flat: `store_zip`), matched per `site_lookup`;
 - opened_at = `created_at`; contact = `requester_name` / `requester_email` (flat bodies).
 
 Status (`status`: the API's number, or the name a workflow placeholder renders)
@@ -102,8 +103,13 @@ def parse(payload: dict, mapping: dict | None = None) -> common.Intake:
         site_field = "department_name" if not nested or "department_name" in record else "department"
         if nested and not department:
             site_field = "ticket.custom_fields.site_code"
+    if configured := common.site_source(section, record, payload):
+        refs, site_field = configured
     prefix = "ticket." if nested else ""
     report = status_report(payload, record, section, f"{prefix}status")
+    field_names = {"title": f"{prefix}subject", "priority": priority_field, "site": site_field,
+                   "opened_at": f"{prefix}created_at", "description": f"{prefix}description"}
+    common.apply_field_map(data, field_names, section, record, payload)
     return common.Intake(
         source=SOURCE,
         external_id=external_id,
@@ -113,6 +119,5 @@ def parse(payload: dict, mapping: dict | None = None) -> common.Intake:
         site_lookups=common.site_lookups(section),
         defaults=common.creation_defaults(section),
         status_report=report,
-        field_names={"title": f"{prefix}subject", "priority": priority_field, "site": site_field,
-                     "opened_at": f"{prefix}created_at", "description": f"{prefix}description"},
+        field_names=field_names,
     )

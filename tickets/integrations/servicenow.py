@@ -6,9 +6,11 @@ Values may be raw (`"2"`, a sys_id) or display values (`"2 - High"`); a referenc
 Defaults (each overridable in the ApiClient mapping under "servicenow", see the package docstring):
 - external_id = `number`, title = `short_description`, description = `description`;
 - priority 1→P1, 2→P2, 3→P3, 4 and 5→P4; without `priority`, ServiceNow's impact × urgency matrix;
-- site = `location` (its value or display value) matched against site external_id, then name;
+- site = `location` (its value or display value) matched against site external_id, then name; `site_field`
+  names another field (e.g. `u_store_number`, `location.zip`), `site_lookup` the site fields it is matched to;
 - opened_at = `opened_at`, raw values being UTC "YYYY-MM-DD HH:MM:SS";
-- `cmdb_ci` → asset model (its display text) and serial (`cmdb_ci.serial_number` if sent);
+- `cmdb_ci` → asset model (its display text; a bare sys_id, or `{"value": sys_id}` without a display
+  value, is no model and is skipped) and serial (`cmdb_ci.serial_number` if sent);
 - `caller_id` → contact name (a bare sys_id is not a name and is skipped);
 - `work_notes` → a note on the ticket;
 - `state` 6 (Resolved) → completed, 7 (Closed) → closed, 8 (Canceled) → cancelled, applied as Jira's and
@@ -98,11 +100,13 @@ def parse(payload: dict, mapping: dict | None = None) -> common.Intake:
         data["opened_at"] = opened
 
     ci = record.get("cmdb_ci")
-    if _display(ci):
-        asset = {"model": _display(ci)[:100]}
-        serial = record.get("cmdb_ci.serial_number") or (ci.get("serial_number") if isinstance(ci, dict) else None)
-        if _display(serial):
-            asset["serial"] = _display(serial)[:100]
+    asset = {}
+    if (ci_name := _display(ci)) and not SYS_ID.match(ci_name):  # a bare sys_id names no model
+        asset["model"] = ci_name[:100]
+    serial = record.get("cmdb_ci.serial_number") or (ci.get("serial_number") if isinstance(ci, dict) else None)
+    if _display(serial):
+        asset["serial"] = _display(serial)[:100]
+    if asset:
         data["asset"] = asset
     caller = record.get("caller_id")
     caller_name = _display(caller)
@@ -116,17 +120,20 @@ def parse(payload: dict, mapping: dict | None = None) -> common.Intake:
         if target := state_map.get(code, ""):
             report = common.StatusReport(target=target, vendor_field="state", vendor_value=str(raw_state))
 
+    site_refs, site_field = common.site_source(section, record, payload) or (_refs(record.get("location")), "location")
     defaults = common.creation_defaults(section)
+    field_names = {"title": "short_description", "priority": "priority", "site": site_field,
+                   "opened_at": "opened_at", "description": "description"}
+    common.apply_field_map(data, field_names, section, record, payload)
     return common.Intake(
         source=SOURCE,
         external_id=number,
         data=data,
-        site_refs=_refs(record.get("location")),
-        site_field="location",
+        site_refs=site_refs,
+        site_field=site_field,
         site_lookups=common.site_lookups(section),
         defaults=defaults,
         note=_display(record.get("work_notes")),
         status_report=report,
-        field_names={"title": "short_description", "priority": "priority", "site": "location",
-                     "opened_at": "opened_at", "description": "description"},
+        field_names=field_names,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from dispatch_platform.common.exceptions import ApplicationError
+from dispatch_platform.common.exceptions import ApplicationError, NotFoundError
 from dispatch_platform.tenancy.models import Organization
 
 from .. import lifecycle, selectors
@@ -55,6 +55,27 @@ def _renamed(exc: ApplicationError, names: dict[str, str]) -> ApplicationError:
     return type(exc)(exc.message, extra)
 
 
+def _upsert(*, organization: Organization, actor: Actor, intake: common.Intake,
+            existing: Ticket | None) -> tuple[Ticket, bool]:
+    data = dict(intake.data)
+    if intake.site_refs:
+        site = selectors.site_match(organization=organization, references=intake.site_refs,
+                                    lookups=intake.site_lookups)
+        if site is None:
+            shown = "', '".join(intake.site_refs)
+            raise common.error(intake.site_field, f"No site matches '{shown}'.")
+        data["site"] = site
+    elif existing is None:
+        raise common.error(intake.site_field, "A new ticket needs a site; none was sent.")
+    if existing is None:
+        data = {**intake.defaults, **data}
+    try:
+        return ticket_upsert(organization=organization, actor=actor, source=intake.source,
+                             external_id=intake.external_id, data=data)
+    except ApplicationError as exc:
+        raise _renamed(exc, intake.field_names)
+
+
 @transaction.atomic
 def itsm_intake(*, organization: Organization, actor: Actor, intake: common.Intake,
                 delivery_id: str = "") -> tuple[Ticket, bool]:
@@ -62,8 +83,10 @@ def itsm_intake(*, organization: Organization, actor: Actor, intake: common.Inta
 
     1. A delivery id already seen (webhook re-delivery) changes nothing: the ticket as it is.
     2. The site reference must match a site; a new ticket needs one, an update may omit it.
-    3. ticket_upsert (creation defaults from the mapping apply to new tickets only).
-    4. A work note is added once (the same text again is a repeat, not a new note).
+    3. ticket_upsert (creation defaults from the mapping apply to new tickets only). A note-only intake (a
+       Jira comment event) skips 2 and 3 and needs the ticket to exist (404 naming the vendor's key field).
+    4. A work note is added once: the same text again is a repeat, not a new note; with a note key (a Jira
+       comment id) the same text under the same key (so a comment that came by two events is one note).
     5. A status the ITSM reports is applied only where our lifecycle allows it from here: the ITSM
        closing an incident must not fail the whole update because field work is in another state. Every
        vendor's status follows `_apply_status_report` (closing before dispatch cancels; a refusal leaves
@@ -84,27 +107,19 @@ def itsm_intake(*, organization: Organization, actor: Actor, intake: common.Inta
 
     existing = selectors.ticket_get_by_external_id(organization=organization, source=intake.source,
                                                    external_id=intake.external_id)
-    data = dict(intake.data)
-    if intake.site_refs:
-        site = selectors.site_match(organization=organization, references=intake.site_refs,
-                                    lookups=intake.site_lookups)
-        if site is None:
-            shown = "', '".join(intake.site_refs)
-            raise common.error(intake.site_field, f"No site matches '{shown}'.")
-        data["site"] = site
-    elif existing is None:
-        raise common.error(intake.site_field, "A new ticket needs a site; none was sent.")
-    if existing is None:
-        data = {**intake.defaults, **data}
+    if intake.note_only:
+        if existing is None:
+            vendor_field = intake.field_names.get("external_id", "external_id")
+            raise NotFoundError("Unknown ticket", {vendor_field: [
+                f"No ticket from {intake.source} '{intake.external_id}'; it is created by its issue's event."]})
+        ticket, created = existing, False
+    else:
+        ticket, created = _upsert(organization=organization, actor=actor, intake=intake, existing=existing)
 
-    try:
-        ticket, created = ticket_upsert(organization=organization, actor=actor, source=intake.source,
-                                        external_id=intake.external_id, data=data)
-    except ApplicationError as exc:
-        raise _renamed(exc, intake.field_names)
-
-    if intake.note and not selectors.ticket_has_note(organization=organization, ticket=ticket, text=intake.note):
-        ticket_note_add(organization=organization, actor=actor, ticket=ticket, text=intake.note)
+    if intake.note and not selectors.ticket_has_note(organization=organization, ticket=ticket, text=intake.note,
+                                                     external_key=intake.note_key):
+        ticket_note_add(organization=organization, actor=actor, ticket=ticket, text=intake.note,
+                        external_key=intake.note_key)
     if intake.status_report is not None:
         ticket = _apply_status_report(organization=organization, actor=actor, ticket=ticket, source=intake.source,
                                       report=intake.status_report)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from dispatch_platform.tenancy import models as tenancy
 from dispatch_platform.tenancy.models import mapping_errors
 from tickets.choices import JobType, Priority, TicketStatus
+from tickets.integrations.common import field_map_fields
 from tickets.models import Ticket
 from tickets.selectors import SITE_LOOKUPS
 
@@ -18,9 +19,12 @@ FULL = {
                    "default_job_type": "break_fix", "default_skills": ["network"],
                    "state_map": {"6": "completed", "3": "on_hold", "7": None}, "timezone": "America/Chicago"},
     "jira": {"secret": "s3cret", "priority_map": {"Blocker": "P1"}, "site_lookup": "postal_code",
+             "site_field": "fields.customfield_10050",
+             "field_map": {"required_skills": "fields.customfield_10051", "asset.serial": "fields.customfield_10053"},
              "default_job_type": "install", "default_skills": [],
              "status_map": {"Waiting for customer": "on_hold", "category:done": None, "Canceled": "cancelled"}},
     "freshservice": {"priority_map": {"urgent": "P1"}, "site_lookup": "name", "default_job_type": None,
+                     "site_field": "ticket.custom_fields.store_zip",
                      "status_map": {"Awaiting parts": "on_hold", "3": None}},
 }
 
@@ -31,6 +35,7 @@ def test_the_vocabulary_is_the_tickets_apps():
     assert set(tenancy.MAPPING_PRIORITIES) == set(Priority.values)
     assert set(tenancy.MAPPING_JOB_TYPES) == set(JobType.values)
     assert tenancy.MAPPING_SITE_LOOKUPS == SITE_LOOKUPS
+    assert set(tenancy.MAPPING_FIELD_MAP_TARGETS) == set(field_map_fields())
 
 
 def test_a_complete_valid_mapping_passes():
@@ -43,9 +48,10 @@ def test_a_complete_valid_mapping_passes():
     ({"zendesk": {}}, "zendesk: unknown ITSM source; use servicenow, jira, freshservice."),
     ({"jira": ["secret"]}, "jira: must be an object."),
     ({"jira": {"status_mapp": {}}}, "jira.status_mapp: unknown key; jira takes default_job_type, default_skills, "
-                                    "priority_map, secret, site_lookup, status_map."),
+                                    "field_map, priority_map, secret, site_field, site_lookup, status_map."),
     ({"freshservice": {"timezone": "UTC"}}, "freshservice.timezone: unknown key; freshservice takes "
-                                            "default_job_type, default_skills, priority_map, site_lookup, status_map."),
+                                            "default_job_type, default_skills, field_map, priority_map, site_field, site_lookup, "
+                                            "status_map."),
     ({"jira": {"priority_map": {"Blocker": "P0"}}}, "jira.priority_map['Blocker']: 'P0' is not one of P1, P2, P3, P4."),
     ({"jira": {"priority_map": ["P1"]}}, "jira.priority_map: must be an object of ITSM priority → P1..P4."),
     ({"freshservice": {"status_map": {"Awaiting parts": "paused"}}},
@@ -57,6 +63,18 @@ def test_a_complete_valid_mapping_passes():
     ({"servicenow": {"site_lookup": ["name", "zip"]}},
      "servicenow.site_lookup: 'zip' is not one of external_id, name, postal_code."),
     ({"servicenow": {"site_lookup": 3}}, "servicenow.site_lookup: must be one of external_id, name, postal_code"),
+    ({"jira": {"site_field": "fields.customfield_10050 "}},
+     "jira.site_field: 'fields.customfield_10050 ' is not a field path (names joined by dots"),
+    ({"servicenow": {"site_field": "location..zip"}}, "servicenow.site_field: 'location..zip' is not a field path"),
+    ({"freshservice": {"site_field": ["site_code"]}}, "freshservice.site_field: ['site_code'] is not a field path"),
+    ({"jira": {"field_map": {"skills": "fields.customfield_10051"}}},
+     "jira.field_map['skills']: not a ticket field it can fill; use description, diagnostics, job_type, "
+     "required_skills, required_certifications, asset.make, asset.model, asset.serial, contact.name, "
+     "contact.phone, contact.email."),
+    ({"servicenow": {"field_map": {"diagnostics": "u diagnostics"}}},
+     "servicenow.field_map['diagnostics']: 'u diagnostics' is not a field path"),
+    ({"freshservice": {"field_map": ["diagnostics"]}},
+     "freshservice.field_map: must be an object of our ticket field → the ITSM's field path."),
     ({"jira": {"default_job_type": "repair"}},
      "jira.default_job_type: 'repair' is not one of break_fix, install, move_add_change, maintenance."),
     ({"freshservice": {"default_skills": "network"}}, "freshservice.default_skills: must be a list of skill names."),

@@ -129,12 +129,13 @@ def test_an_unmapped_priority_is_400(api, tenant_a, loop_site):
     assert api.post(URL, tenant_a, payload).json()["priority"] == "P1"
 
 
-def test_other_events_are_400_naming_webhook_event(api, tenant_a, loop_site):
+def test_other_events_are_acknowledged_not_refused(api, tenant_a, loop_site):
     payload = load("jira_issue_created.json")
     payload["webhookEvent"] = "jira:issue_deleted"
     response = api.post(URL, tenant_a, payload)
-    assert response.status_code == 400
-    assert "webhookEvent" in response.json()
+    assert response.status_code == 200
+    assert response.json() == {"ignored": "jira:issue_deleted"}
+    assert Ticket.objects.count() == 0
 
 
 def test_queries_do_not_grow_with_the_number_of_components(api, tenant_a, loop_site):

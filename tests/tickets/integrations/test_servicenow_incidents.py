@@ -21,6 +21,13 @@ def test_it_creates_a_ticket_from_a_raw_incident(api, tenant_a, loop_site):
     assert ticket.opened_at == dt.datetime(2026, 11, 23, 14, 5, tzinfo=dt.UTC)
     assert ticket.description.startswith("Users on floor 3")
     assert ticket.contact == {}  # a bare sys_id is not a caller's name
+    assert ticket.asset == {}  # nor is a configuration item's {"value": sys_id} its model
+
+
+def test_a_bare_cmdb_ci_sys_id_is_not_stored_as_the_model(api, tenant_a, loop_site):
+    response = api.post(URL, tenant_a, load("servicenow_incident_ci_sys_id.json"))
+    assert response.status_code == 201, response.json()
+    assert Ticket.objects.get().asset == {"serial": "FGL2147A0QZ"}  # the serial sent beside it is kept
 
 
 def test_it_reads_display_values(api, tenant_a, loop_site):
