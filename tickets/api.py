@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -97,7 +98,7 @@ ACCESS_WINDOW_SCHEMA = {
 class AccessWindowField(_WholeTicketField):
     """`{"start", "end"}` ⇄ the ticket's access_start / access_end."""
 
-    default_error_messages = {"invalid": 'Expected {"start": datetime, "end": datetime} or null.'}
+    default_error_messages = {"invalid": 'Expected {{"start": datetime, "end": datetime}} or null.'}
 
     def to_internal_value(self, data):
         if data is None:
@@ -121,7 +122,8 @@ class AccessWindowField(_WholeTicketField):
             problems.append("end must be after start.")
         if problems:
             raise serializers.ValidationError(problems)
-        return {"access_start": bounds["start"], "access_end": bounds["end"]}
+        # Kept in UTC, as the database and the answer have it (the audit trail compares like with like).
+        return {"access_start": bounds["start"].astimezone(dt.UTC), "access_end": bounds["end"].astimezone(dt.UTC)}
 
     def to_representation(self, ticket):
         if ticket.access_start is None or ticket.access_end is None:
