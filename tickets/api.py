@@ -330,8 +330,10 @@ def _bulk_create_new(request, valid: list[tuple[int, dict]]) -> dict[int, Ticket
     try:
         tickets = services.tickets_create_many(organization=request.organization, actor=actor_for(request),
                                                items=[item for _, item in fresh])
-    except IntegrityError:
-        return {}  # a concurrent intake took one of the pairs: every item goes the careful way
+    except (IntegrityError, ApplicationError):
+        # A concurrent intake took one of the pairs, or a policy an item names was retired since it was
+        # checked: every item goes the careful way, and answers for itself.
+        return {}
     return {index: ticket for (index, _), ticket in zip(fresh, tickets, strict=True)}
 
 
