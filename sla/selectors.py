@@ -43,6 +43,15 @@ def sla_targets_for(*, organization: Organization, customer_id: int | None, regi
     return min(applicable, key=lambda entry: rank(entry[0]), default=(None, {}))[1]
 
 
+def sla_required_targets(*, organization: Organization, policy_id: int,
+                         config_token: str | None = None) -> dict[str, SlaTarget] | None:
+    """The targets of the policy a ticket's intake named (its `sla_policy`), by priority; None if that policy
+    is not active (or has no targets). From the same per-process cache as `sla_targets_for`: no query with
+    the organization's config token."""
+    return next((targets for policy, targets in _ACTIVE_POLICIES.get(organization.pk, config_token)
+                 if policy.pk == policy_id), None)
+
+
 def sla_clocks_for_ticket(*, organization: Organization, ticket_id: int) -> QuerySet[SlaClock]:
     return SlaClock.objects.for_organization(organization).filter(ticket_id=ticket_id).order_by("kind")
 

@@ -21,6 +21,7 @@ from dispatch_platform.common.calendar import (
     calendar_for_target,
     compute_due,
 )
+from dispatch_platform.common.exceptions import ApplicationError
 from dispatch_platform.sites.selectors import site_calendar
 from dispatch_platform.tenancy.models import Membership
 from tickets.choices import TicketStatus
@@ -29,7 +30,7 @@ from tickets.services import SYSTEM, Actor, ticket_event_record, ticket_events_r
 
 from . import signals
 from .models import EscalationRule, Notification, SlaClock, SlaPolicy, SlaTarget
-from .selectors import sla_targets_for
+from .selectors import sla_required_targets, sla_targets_for
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +39,27 @@ LIVE = (SlaClock.State.RUNNING, SlaClock.State.AT_RISK)
 
 def _target_for(ticket: Ticket) -> SlaTarget | None:
     """The ticket's target (with its policy) under the policy in force now."""
+    if ticket.sla_policy_id is not None:
+        return _required_target(ticket, None)
     return sla_targets_for(organization=ticket.organization, customer_id=ticket.site.customer_id,
                            region=ticket.site.region).get(ticket.priority)
+
+
+def _required_target(ticket: Ticket, config_token: str | None) -> SlaTarget:
+    """The target of the policy the ticket's intake named: it overrides "most specific wins". A policy that
+    cannot time the ticket is the intake's error (400), never a ticket silently without clocks."""
+    targets = sla_required_targets(organization=ticket.organization, policy_id=ticket.sla_policy_id,
+                                   config_token=config_token)
+    if targets is None:
+        raise ApplicationError("SLA policy not active", {
+            "sla_policy": [f"SLA policy {ticket.sla_policy_id} is not active (or has no targets)."]})
+    target = targets.get(ticket.priority)
+    if target is None:
+        name = next(iter(targets.values())).policy.name
+        raise ApplicationError("SLA policy has no target for the priority", {
+            "sla_policy": [f"The SLA policy '{name}' has no target for {ticket.priority}."],
+            "priority": [f"{name} times {', '.join(sorted(targets))}."]})
+    return target
 
 
 def _timing(clock: SlaClock, site_cal: BusinessCalendar, opened_at: dt.datetime) -> None:
@@ -106,11 +126,14 @@ def sla_clocks_start_many(*, tickets: list[Ticket], actor: Actor = SYSTEM, recor
     timings: dict[tuple, tuple[dt.datetime, dt.datetime]] = {}
     clocks: list[SlaClock] = []
     for ticket in tickets:
-        key = (ticket.organization_id, ticket.site.customer_id, ticket.site.region)
-        if key not in targets:
-            targets[key] = sla_targets_for(organization=ticket.organization, customer_id=ticket.site.customer_id,
-                                           region=ticket.site.region, config_token=config_token)
-        target = targets[key].get(ticket.priority)
+        if ticket.sla_policy_id is not None:
+            target = _required_target(ticket, config_token)
+        else:
+            key = (ticket.organization_id, ticket.site.customer_id, ticket.site.region)
+            if key not in targets:
+                targets[key] = sla_targets_for(organization=ticket.organization, customer_id=ticket.site.customer_id,
+                                               region=ticket.site.region, config_token=config_token)
+            target = targets[key].get(ticket.priority)
         if target is None:
             logger.info("No SLA policy/target for ticket %s (%s): no clocks", ticket.number, ticket.priority)
             continue
@@ -154,7 +177,8 @@ def started_events(clocks: list[SlaClock]) -> list[tuple]:
 
 @transaction.atomic
 def sla_clocks_retime(*, ticket: Ticket, actor: Actor = SYSTEM) -> list[SlaClock]:
-    """A priority (or site, or opening time) change: due times re-computed from opened_at under the new target."""
+    """A priority (or site, opening time, required policy) change: due times re-computed from opened_at under
+    the new target."""
     clocks = list(SlaClock.objects.select_for_update().filter(ticket=ticket))
     if not clocks:
         return sla_clocks_start(ticket=ticket, actor=actor)
@@ -176,7 +200,7 @@ def sla_clocks_retime(*, ticket: Ticket, actor: Actor = SYSTEM) -> list[SlaClock
             clock.state, clock.breached_at = SlaClock.State.RUNNING, None
         clock.save()
         _schedule_timers([clock])
-        _record(clock, f"re-timed for {ticket.priority}", actor)
+        _record(clock, f"re-timed for {ticket.priority} under {target.policy.name}", actor)
     return clocks
 
 

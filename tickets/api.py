@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -68,6 +71,110 @@ def _moment(value):
     return None if value is None else _DATETIME.to_representation(value)
 
 
+class _WholeTicketField(serializers.Field):
+    """A field over several model fields (source "*"): its value is a dict of them; null clears them."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", required=False, allow_null=True, **kwargs)
+
+    def validate_empty_values(self, data):
+        if data is None:  # null is a value here (it clears), mapped by to_internal_value
+            return False, None
+        return super().validate_empty_values(data)
+
+
+ACCESS_WINDOW_SCHEMA = {
+    "type": "object", "nullable": True,
+    "description": "When the site lets the technician in for this ticket; visits are timed to start inside "
+                   "it. ISO 8601 with a UTC offset (answered in UTC); null clears it.",
+    "properties": {"start": {"type": "string", "format": "date-time"},
+                   "end": {"type": "string", "format": "date-time"}},
+    "required": ["start", "end"],
+    "example": {"start": "2026-12-07T06:00:00-05:00", "end": "2026-12-07T09:00:00-05:00"},
+}
+
+
+@extend_schema_field(ACCESS_WINDOW_SCHEMA)
+class AccessWindowField(_WholeTicketField):
+    """`{"start", "end"}` ⇄ the ticket's access_start / access_end."""
+
+    default_error_messages = {"invalid": 'Expected {{"start": datetime, "end": datetime}} or null.'}
+
+    def to_internal_value(self, data):
+        if data is None:
+            return {"access_start": None, "access_end": None}
+        if not isinstance(data, dict):
+            self.fail("invalid")
+        bounds, problems = {}, []
+        for bound in ("start", "end"):
+            value = data.get(bound)
+            if value in (None, ""):
+                problems.append(f"{bound} is required.")
+                continue
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+            if parsed is None:
+                problems.append(f"{bound}: '{value}' is not an ISO 8601 date and time.")
+            elif parsed.tzinfo is None:
+                problems.append(f"{bound}: give a UTC offset (e.g. {value}+00:00); the site's time is ambiguous.")
+            else:
+                bounds[bound] = parsed
+        if not problems and bounds["end"] <= bounds["start"]:
+            problems.append("end must be after start.")
+        if problems:
+            raise serializers.ValidationError(problems)
+        # Kept in UTC, as the database and the answer have it (the audit trail compares like with like).
+        return {"access_start": bounds["start"].astimezone(dt.UTC), "access_end": bounds["end"].astimezone(dt.UTC)}
+
+    def to_representation(self, ticket):
+        if ticket.access_start is None or ticket.access_end is None:
+            return None
+        return {"start": _moment(ticket.access_start), "end": _moment(ticket.access_end)}
+
+
+class SlaPolicyField(_WholeTicketField):
+    """Written: the tenant's SLA policy id or exact name (null: back to the most specific policy).
+    Read: the policy the ticket's clocks run under, `{"id", "name"}`, whether named or chosen."""
+
+    default_error_messages = {"invalid": "Give the SLA policy's id or its exact name."}
+
+    def to_internal_value(self, data):
+        if data is None:
+            return {"sla_policy_id": None}
+        if isinstance(data, bool) or not isinstance(data, int | str) or not str(data).strip():
+            self.fail("invalid")
+        # A bulk intake reads the policies its items name once (context "sla_policies").
+        choices = self.context.get("sla_policies")
+        if choices is None:
+            choices = selectors.sla_policy_choices(organization=self.context["request"].organization,
+                                                   references=[data])
+        policy, problem = choices.resolve(data)
+        if policy is None:
+            raise serializers.ValidationError(problem)
+        if not policy.active:
+            raise serializers.ValidationError(f"The SLA policy '{policy.name}' is not active.")
+        return {"sla_policy_id": policy.pk, "_sla_policy": policy}
+
+    def to_representation(self, ticket):
+        clock = next((c for c in ticket.sla_clocks.all() if c.policy_id is not None), None)
+        return None if clock is None else {"id": clock.policy_id, "name": clock.policy.name}
+
+
+class SlaPolicyFieldSchema(OpenApiSerializerFieldExtension):
+    """SlaPolicyField is a reference when written and an object when read."""
+
+    target_class = SlaPolicyField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return {"oneOf": [{"type": "integer"}, {"type": "string"}], "nullable": True,
+                    "description": "The SLA policy the ticket must run under (the customer's contract tier): "
+                                   "its id or exact name, instead of the most specific policy. null: the most "
+                                   "specific policy again. The policy needs a target for the ticket's priority."}
+        return {"type": "object", "nullable": True, "readOnly": True,
+                "description": "The policy the ticket's SLA clocks run under (named or chosen); null without clocks.",
+                "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
+
+
 class SlaSerializer(serializers.Serializer):
     response = ClockSerializer(allow_null=True)
     resolution = ClockSerializer(allow_null=True)
@@ -88,6 +195,8 @@ class TicketSerializer(serializers.ModelSerializer):
     parts = PartLineSerializer(many=True, required=False)
     parts_used = PartLineSerializer(many=True, read_only=True)
     opened_at = serializers.DateTimeField(required=False)
+    access_window = AccessWindowField()
+    sla_policy = SlaPolicyField()
     sla = serializers.SerializerMethodField()
     site_name = serializers.CharField(source="site.name", read_only=True)
     technician_name = serializers.CharField(source="technician.name", read_only=True, default=None)
@@ -97,7 +206,7 @@ class TicketSerializer(serializers.ModelSerializer):
         fields = [
             "id", "number", "source", "external_id", "title", "description", "priority", "job_type", "site",
             "site_external_id", "site_name", "required_skills", "required_certifications", "asset", "contact",
-            "diagnostics", "parts", "opened_at", "status", "created_at", "updated_at", "technician",
+            "diagnostics", "parts", "opened_at", "access_window", "sla_policy", "status", "created_at", "updated_at", "technician",
             "technician_name", "scheduled_start", "eta", "sla", "first_time_fix", "visits", "time_on_site_minutes",
             "resolution_code", "resolution_notes", "signed_off_by", "parts_used",
         ]
@@ -139,6 +248,12 @@ class TicketSerializer(serializers.ModelSerializer):
         return {"response": one("response"), "resolution": one("resolution")}
 
     def validate(self, attrs):
+        policy = attrs.pop("_sla_policy", None)
+        if policy is not None and attrs.get("priority") and attrs["priority"] not in policy.priorities:
+            # Without a priority in the request (an update), the SLA app checks the ticket's own.
+            raise serializers.ValidationError({
+                "sla_policy": [f"The SLA policy '{policy.name}' has no target for {attrs['priority']}."],
+                "priority": [f"{policy.name} times {', '.join(sorted(policy.priorities)) or 'no priority'}."]})
         if external := attrs.pop("site_external_id", None):
             # A bulk intake looks its sites up once for all items (context "sites_by_external_id").
             known = self.context.get("sites_by_external_id")
@@ -233,8 +348,10 @@ def _bulk_create_new(request, valid: list[tuple[int, dict]]) -> dict[int, Ticket
     try:
         tickets = services.tickets_create_many(organization=request.organization, actor=actor_for(request),
                                                items=[item for _, item in fresh])
-    except IntegrityError:
-        return {}  # a concurrent intake took one of the pairs: every item goes the careful way
+    except (IntegrityError, ApplicationError):
+        # A concurrent intake took one of the pairs, or a policy an item names was retired since it was
+        # checked: every item goes the careful way, and answers for itself.
+        return {}
     return {index: ticket for (index, _), ticket in zip(fresh, tickets, strict=True)}
 
 
@@ -338,6 +455,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organizati
         context = {
             **self.get_serializer_context(),
             "sites_by_external_id": {site.external_id: site for site in sites.filter(external_id__in=wanted)},
+            "sla_policies": selectors.sla_policy_choices(
+                organization=request.organization, references=[item.get("sla_policy") for item in objects]),
             "preloaded": {Site: {site.pk: site for site in sites.filter(pk__in=site_ids)}},
         }
         # One serializer validates every item: building a ModelSerializer's fields costs more than

@@ -28,6 +28,14 @@ class Ticket(OrganizationOwned):
     contact = models.JSONField(default=dict, blank=True)  # {"name", "phone", "email"}
     diagnostics = models.TextField(blank=True, default="")
     parts = models.JSONField(default=list, blank=True)  # [{"sku", "quantity"}]: requested at intake
+    # When the site lets the technician in for this ticket (e.g. the store's 06:00–09:00 on one day): the
+    # optimiser and the recommendations time the visit's start inside it. Both or neither.
+    access_start = models.DateTimeField(null=True, blank=True)
+    access_end = models.DateTimeField(null=True, blank=True)
+    # The contract tier the intake named (e.g. "Gold 2h"): the clocks run under it instead of the most
+    # specific policy. A string reference: the SLA app is a higher layer (it reads this, tickets never do).
+    sla_policy = models.ForeignKey("sla.SlaPolicy", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="required_by_tickets")
     status = models.CharField(max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW, db_index=True)
     technician = models.ForeignKey(
         Technician, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
@@ -60,6 +68,13 @@ class Ticket(OrganizationOwned):
                 fields=["organization", "number"],
                 name="%(app_label)s_%(class)s_unique_organization_number",
                 violation_error_message="A ticket with this number already exists.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(access_start__isnull=True, access_end__isnull=True)
+                           | Q(access_start__isnull=False, access_end__isnull=False,
+                               access_end__gt=models.F("access_start"))),
+                name="%(app_label)s_%(class)s_access_window_valid",
+                violation_error_message="An access window needs a start and an end after it.",
             ),
         ]
         indexes = [

@@ -37,7 +37,12 @@ INTAKE_FIELDS = (
     "diagnostics",
     "parts",
     "opened_at",
+    "access_start",
+    "access_end",
+    "sla_policy_id",
 )
+# Intake fields that null clears (elsewhere null is "not given").
+CLEARABLE_FIELDS = frozenset({"access_start", "access_end", "sla_policy_id"})
 
 
 @dataclass(frozen=True)
@@ -193,7 +198,7 @@ def _ticket_create(*, organization: Organization, actor: Actor, source: str, ext
     ticket = _new_ticket(organization, source, external_id, numbers[0], data)
     # Uniqueness is the database's to decide: a concurrent twin raises IntegrityError, which
     # ticket_upsert turns into an update. (Checking it here first would race, and answer 400.)
-    ticket.full_clean(exclude=["organization", "site", "technician"], validate_constraints=False)
+    ticket.full_clean(exclude=["organization", "site", "technician", "sla_policy"], validate_constraints=False)
     ticket.save()
     _announce_opened([ticket], actor, config_token)
     return ticket
@@ -223,11 +228,12 @@ def tickets_create_many(*, organization: Organization, actor: Actor,
 
 @transaction.atomic
 def ticket_update(*, organization: Organization, actor: Actor, ticket: Ticket, data: dict[str, Any]) -> Ticket:
-    """Applies intake fields that changed; records what changed; a priority change re-times the SLA."""
+    """Applies intake fields that changed; records what changed; a change of priority (or site, opening
+    time, required SLA policy) re-times the SLA."""
     ticket = Ticket.objects.for_organization(organization).select_for_update().get(pk=ticket.pk)
     changes: dict[str, list] = {}
     for field in INTAKE_FIELDS:
-        if field not in data or data[field] is None:
+        if field not in data or (data[field] is None and field not in CLEARABLE_FIELDS):
             continue
         old, new = getattr(ticket, field), data[field]
         if field == "site" and old.pk == new.pk:
@@ -241,7 +247,7 @@ def ticket_update(*, organization: Organization, actor: Actor, ticket: Ticket, d
     ticket.full_clean()
     ticket.save()
     ticket_event_record(ticket=ticket, kind=TicketEvent.Kind.UPDATED, actor=actor, data={"changes": changes})
-    if old_priority is not None or "opened_at" in changes or "site" in changes:
+    if old_priority is not None or {"opened_at", "site", "sla_policy_id"} & changes.keys():
         signals.ticket_priority_changed.send(sender=Ticket, ticket=ticket, old_priority=old_priority, actor=actor)
     return ticket
 

@@ -55,7 +55,8 @@ def late_minutes(arrival_us: int, due_us: int) -> float:
 
 @dataclass
 class Stop:
-    """A job on a route: where, how long, and its response due time (None: no clock)."""
+    """A job on a route: where, how long, its response due time (None: no clock) and, for the job being
+    inserted, its access window (when the site lets the technician in; None: any time)."""
 
     ticket_id: int
     number: str
@@ -63,12 +64,15 @@ class Stop:
     duration: float
     due: dt.datetime | None
     pinned: bool = False
+    window: tuple[dt.datetime, dt.datetime] | None = None
     duration_us: int = field(init=False, repr=False, compare=False)
     due_us: int | None = field(init=False, repr=False, compare=False)
+    window_us: tuple[int, int] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         self.duration_us = minutes_us(self.duration)
         self.due_us = None if self.due is None else instant_us(self.due)
+        self.window_us = None if self.window is None else (instant_us(self.window[0]), instant_us(self.window[1]))
 
 
 class Legs:
@@ -120,14 +124,17 @@ class Insertion:
     knock_on: float
     own_late: float
     cost: float
+    wait_minutes: float = 0.0  # arrived before the access window opened: waits, and the route behind with it
 
 
 def best_insertion(start: dt.datetime, origin: Point, route: list[Stop], new: Stop, legs: Legs, *,
-                   weight: float, detours: Detours | None = None) -> Insertion:
+                   weight: float, detours: Detours | None = None) -> Insertion | None:
     """The position for `new` with the least added km + `weight` × its lateness + KNOCK_ON_COST × the
     lateness it adds to the other jobs; the first such position on a tie. Work under way (pinned) stays first.
 
     `detours`: the technician lacks parts and collects them on the leg into `new`.
+    With an access window on `new`, an arrival before it waits for its start (the jobs after wait too) and
+    a position arriving after its end is no position: None if every one does.
     """
     start_us = instant_us(start)
     n = len(route)
@@ -175,13 +182,22 @@ def best_insertion(start: dt.datetime, origin: Point, route: list[Stop], new: St
             detour_km, detour_us = detours.via(leg_from)
             eta_us += detour_us
             shift += detour_us
+        wait_us = 0
+        if new.window_us is not None:
+            arrival_us = start_us + eta_us
+            if arrival_us > new.window_us[1]:
+                continue
+            wait_us = max(0, new.window_us[0] - arrival_us)
+            eta_us += wait_us
+            shift += wait_us
         knock_on = sum(max(0.0, (d + shift if j >= i else d) / _US_PER_SECOND / 60) for j, d in dues) - base_late
         own_late = late_minutes(start_us + eta_us, new.due_us) if new.due_us is not None else 0.0
         added_km = km + detour_km - base_km
         cost = added_km + weight * own_late + KNOCK_ON_COST * knock_on
         if best is None or cost < best[0]:
-            best = (cost, i, eta_us, added_km, knock_on, own_late)
-    assert best is not None  # the end of the route is always a position
-    cost, position, eta_us, added_km, knock_on, own_late = best
+            best = (cost, i, eta_us, added_km, knock_on, own_late, wait_us)
+    if best is None:  # every position arrives after the access window
+        return None
+    cost, position, eta_us, added_km, knock_on, own_late, wait_us = best
     return Insertion(position=position, eta=start + dt.timedelta(microseconds=eta_us), added_km=added_km,
-                     knock_on=knock_on, own_late=own_late, cost=cost)
+                     knock_on=knock_on, own_late=own_late, cost=cost, wait_minutes=wait_us / _US_PER_SECOND / 60)

@@ -1,6 +1,12 @@
 """The database as an optimiser problem (shared/optimizer-contract.md): open tickets and technicians.
 
 Times are minutes from `now`. Distances are haversine km; travel minutes = km × road factor ÷ speed.
+
+A job's time window (when its visit may start) is the site's first open stretch in the horizon; a ticket
+with an access window gets the first open stretch of the site inside its access window instead (the
+intersection of the two). A ticket whose access window is past, starts beyond the horizon or meets no open
+hour of the site is left out of the plan: sending someone outside it finds the door shut, and a later plan
+(or the dispatcher, with a new window) takes it up.
 """
 
 from __future__ import annotations
@@ -72,6 +78,18 @@ def _window(now: dt.datetime, calendar: BusinessCalendar) -> list[float] | None:
     for start, end in calendar.open_intervals(now, now + dt.timedelta(minutes=HORIZON_MINUTES)):
         if (end - start).total_seconds() / 60 >= 1:
             return [max(0.0, _minutes(now, start)), _minutes(now, end)]
+    return None
+
+
+def _access_window(now: dt.datetime, calendar: BusinessCalendar, start: dt.datetime,
+                   end: dt.datetime) -> list[float] | None:
+    """The first open stretch of the site inside the ticket's access window [start, end) and the horizon."""
+    start, end = max(now, start), min(end, now + dt.timedelta(minutes=HORIZON_MINUTES))
+    if end <= start:
+        return None
+    for open_start, open_end in calendar.open_intervals(start, end):
+        if (open_end - open_start).total_seconds() / 60 >= 1:
+            return [_minutes(now, open_start), _minutes(now, open_end)]
     return None
 
 
@@ -155,6 +173,7 @@ def build_problem(*, organization: Organization, now: dt.datetime | None = None,
     jobs_json = []
     allowed_for: dict[Requirements, list[str]] = {}
     site_windows: dict[int, list[float] | None] = {}
+    site_calendars: dict[int, BusinessCalendar] = {}
     for ticket in tickets:
         jid = f"J{ticket.pk}"
         site_point = [ticket.site.latitude, ticket.site.longitude]
@@ -175,9 +194,13 @@ def build_problem(*, organization: Organization, now: dt.datetime | None = None,
                 allowed_for[requirements] = [tid for tid, tech in built.technicians.items()
                                              if not qualification_gaps(tech, requirements, on=today)]
             allowed = list(allowed_for[requirements])
-            if ticket.site_id not in site_windows:
-                site_windows[ticket.site_id] = _window(now, site_calendar(ticket.site, ticket.site.organization))
-            window = site_windows[ticket.site_id]
+            if ticket.site_id not in site_calendars:
+                site_calendars[ticket.site_id] = site_calendar(ticket.site, ticket.site.organization)
+                site_windows[ticket.site_id] = _window(now, site_calendars[ticket.site_id])
+            if ticket.access_start is not None and ticket.access_end is not None:
+                window = _access_window(now, site_calendars[ticket.site_id], ticket.access_start, ticket.access_end)
+            else:
+                window = site_windows[ticket.site_id]
             if window is None:
                 continue
         job = {"id": jid, "location": site_point, "window": window, "duration": duration,

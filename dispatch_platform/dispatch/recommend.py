@@ -3,7 +3,9 @@
 For every qualified technician (skill, valid certification, clearance, active, not on time off) the
 ticket is tried at every position of their route of open jobs (in-progress work stays first). The best
 position is the one with the least added travel plus knock-on lateness of the jobs already on the route.
-Its ETA, SLA slack, added travel and knock-on lateness explain the score.
+Its ETA, SLA slack, added travel and knock-on lateness explain the score. A ticket with an access window
+is reached no earlier than its start (an early technician waits, and the reasons say so); a technician
+who can only arrive after its end is not recommended, like one without the skills.
 
 With hundreds of technicians the time went on model instances and prefetches for every candidate and on
 re-simulating every route per position. So the ranking reads technicians, routes and van stock as plain
@@ -191,7 +193,8 @@ def ticket_recommendations(*, organization: Organization, ticket: Ticket, now: d
     carried = _van_parts(ids, skus) if skus and ids else {}
     pickups = _pickup_points(organization, skus)
     new = Stop(ticket_id=ticket.pk, number=ticket.number, point=(site.latitude, site.longitude),
-               duration=DURATION_BY_JOB_TYPE.get(ticket.job_type, 60), due=response_due(ticket))
+               duration=DURATION_BY_JOB_TYPE.get(ticket.job_type, 60), due=response_due(ticket),
+               window=_access_window(ticket))
     legs = Legs(travel)
     detours = Detours(legs, pickups, new.point) if pickups else None
     weight = LATENESS_COST.get(ticket.priority, 4.0)
@@ -209,6 +212,8 @@ def ticket_recommendations(*, organization: Organization, ticket: Ticket, now: d
         needs_pickup = bool(skus) and not skus <= carried.get(c.pk, set())
         insertion = best_insertion(start, c.position, route, new, legs, weight=weight,
                                    detours=detours if needs_pickup else None)
+        if insertion is None:
+            continue  # arrives only after the access window closes
         slack = None if new.due is None else (new.due - insertion.eta).total_seconds() / 60
         ranked.append(_Ranked(candidate=c, route=route, insertion=insertion, shift_note=shift_note,
                               needs_pickup=needs_pickup, slack=slack,
@@ -226,6 +231,12 @@ def ticket_recommendations(*, organization: Organization, ticket: Ticket, now: d
         chosen += [(r, technicians[r.candidate.pk]) for r in batch if r.candidate.pk in technicians]
     return [_recommendation(tech, r, new, requirements, skus, carried.get(tech.pk, set()), pickups, ticket, legs)
             for r, tech in chosen]
+
+
+def _access_window(ticket: Ticket) -> tuple[dt.datetime, dt.datetime] | None:
+    if ticket.access_start is None or ticket.access_end is None:
+        return None
+    return ticket.access_start, ticket.access_end
 
 
 def _score(insertion: Insertion, load: int, slack: float | None, skus: set[str], needs_pickup: bool,
@@ -261,6 +272,9 @@ def _recommendation(tech: Technician, ranked: _Ranked, new: Stop, requirements: 
         reasons.append(f"free; {direct_km:.0f} km from {where} (~{direct_min:.0f} min drive)")
     if ranked.shift_note:
         reasons.append(ranked.shift_note)
+    if ins.wait_minutes >= 0.5:
+        opens = ticket.access_start.astimezone(ZoneInfo(ticket.site.timezone))
+        reasons.append(f"waits {ins.wait_minutes:.0f} min for the access window (opens {opens:%a %H:%M} local)")
     if ins.knock_on > 0.5:
         reasons.append(f"delays other jobs past their SLA by {ins.knock_on:.0f} min in total")
     elif route:

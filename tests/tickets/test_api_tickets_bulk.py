@@ -110,3 +110,28 @@ def test_a_large_bulk_writes_what_single_posts_write(api, tenant_a):
         assert clocks == ref_clocks
         assert events == ref_events
     assert SlaClock.objects.count() == 2 * (len(payload) + 1)  # every ticket, the single one too
+
+
+def test_bulk_items_carry_access_windows_and_required_sla_policies(api, tenant_a):
+    """New items go in set-wise (COPY on PostgreSQL past COPY_FROM_ROWS): the new columns too; the policies the
+    items name are read once for the whole request."""
+    from dispatch_platform.common.bulk import COPY_FROM_ROWS
+    from sla.services import sla_policy_save
+    from tests.conftest import STANDARD_TARGETS
+
+    gold = sla_policy_save(organization=tenant_a.org, data={"name": "Gold", "targets": [dict(t) for t in STANDARD_TARGETS]})
+    window = {"start": "2026-12-07T06:00:00-05:00", "end": "2026-12-07T09:00:00-05:00"}
+    payload = [item(tenant_a, n, access_window=window, sla_policy="Gold" if n % 2 else gold.pk)
+               for n in range(COPY_FROM_ROWS + 2)]
+    payload.append(item(tenant_a, "bad", sla_policy="Platinum"))
+    with CaptureQueriesContext(connection) as ctx:
+        results = api.post(URL, tenant_a, payload).json()
+    assert [r["status"] for r in results] == ["created"] * (len(payload) - 1) + ["error"]
+    assert "sla_policy" in results[-1]["errors"]
+    assert len([q for q in ctx.captured_queries if "sla_slapolicy" in q["sql"] and "targets" not in q["sql"]
+                and q["sql"].startswith("SELECT")]) <= 2
+    rows = Ticket.objects.filter(source="import")
+    assert rows.count() == COPY_FROM_ROWS + 2
+    assert {(t.access_start.isoformat(), t.access_end.isoformat(), t.sla_policy_id) for t in rows} == {
+        ("2026-12-07T11:00:00+00:00", "2026-12-07T14:00:00+00:00", gold.pk)}
+    assert {c.policy_id for t in rows for c in t.sla_clocks.all()} == {gold.pk}

@@ -114,3 +114,26 @@ def test_a_technician_does_not_see_a_colleagues_job(client, api, tenant_a):
     client.force_login(tenant_a.tech_user)
     assert ticket.number not in client.get("/my/jobs/").content.decode()
     assert client.post(f"/my/jobs/{ticket.pk}/status/", {"status": "en_route"}).status_code == 404
+
+
+def test_both_pages_show_the_access_window_in_the_sites_time_zone(client, api, tenant_a):
+    # 12:00–15:00 UTC is 06:00–09:00 in Chicago (the site's zone) on Monday 7 December.
+    window = {"start": "2026-12-07T12:00:00Z", "end": "2026-12-07T15:00:00Z"}
+    ticket = intake(api, tenant_a, "A", "P3", access_window=window)
+    client.force_login(tenant_a.dispatcher)
+    assert "Mon 7 Dec 06:00–09:00 local" in client.get(f"/tickets/{ticket.pk}/").content.decode()
+    api.post(f"/api/v1/tickets/{ticket.pk}/assign/", tenant_a, {"technician": tenant_a.technician.pk})
+    client.force_login(tenant_a.tech_user)
+    assert "Access Mon 7 Dec 06:00–09:00" in client.get("/my/jobs/").content.decode()
+
+
+def test_the_ticket_page_names_the_required_sla_policy(client, api, tenant_a):
+    from sla.services import sla_policy_save
+    from tests.conftest import STANDARD_TARGETS
+
+    sla_policy_save(organization=tenant_a.org, data={"name": "Gold 2h", "region": "contracts",
+                                                     "targets": [dict(t) for t in STANDARD_TARGETS]})
+    ticket = intake(api, tenant_a, "A", "P3", sla_policy="Gold 2h")
+    client.force_login(tenant_a.dispatcher)
+    page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "Required SLA" in page and "Gold 2h" in page

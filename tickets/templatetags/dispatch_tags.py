@@ -60,5 +60,18 @@ def local(moment: dt.datetime | None, tz: str) -> dt.datetime | None:
 
 
 @register.filter
+def access_window(ticket) -> str:
+    """The ticket's access window in its site's time zone: "Mon 7 Dec 06:00–09:00", or with both dates when
+    it runs past midnight; "" without one."""
+    if ticket.access_start is None or ticket.access_end is None:
+        return ""
+    zone = ZoneInfo(ticket.site.timezone)
+    start, end = ticket.access_start.astimezone(zone), ticket.access_end.astimezone(zone)
+    if start.date() == end.date():
+        return f"{start:%a} {start.day} {start:%b %H:%M}–{end:%H:%M}"
+    return f"{start:%a} {start.day} {start:%b %H:%M} – {end:%a} {end.day} {end:%b %H:%M}"
+
+
+@register.filter
 def label(value: str) -> str:
     return value.replace("_", " ")
