@@ -3,10 +3,10 @@
 Times are minutes from `now`. Distances are haversine km; travel minutes = km × road factor ÷ speed.
 
 A job's time window (when its visit may start) is the site's first open stretch in the horizon; a ticket
-with an access window gets the first open stretch of the site inside its access window instead (the
-intersection of the two). A ticket whose access window is past, starts beyond the horizon or meets no open
-hour of the site is left out of the plan: sending someone outside it finds the door shut, and a later plan
-(or the dispatcher, with a new window) takes it up.
+with an access window gets that window instead, whatever the site's hours: the access the site granted for
+this ticket is often outside them (the store's 06:00–08:00 before it opens). A ticket whose access window is
+past or starts beyond the horizon is left out of the plan: sending someone outside it finds the door shut,
+and a later plan (or the dispatcher, with a new window) takes it up.
 """
 
 from __future__ import annotations
@@ -81,16 +81,12 @@ def _window(now: dt.datetime, calendar: BusinessCalendar) -> list[float] | None:
     return None
 
 
-def _access_window(now: dt.datetime, calendar: BusinessCalendar, start: dt.datetime,
-                   end: dt.datetime) -> list[float] | None:
-    """The first open stretch of the site inside the ticket's access window [start, end) and the horizon."""
+def _access_window(now: dt.datetime, start: dt.datetime, end: dt.datetime) -> list[float] | None:
+    """The ticket's access window [start, end) inside the horizon, if a minute of it is left."""
     start, end = max(now, start), min(end, now + dt.timedelta(minutes=HORIZON_MINUTES))
-    if end <= start:
+    if (end - start).total_seconds() / 60 < 1:
         return None
-    for open_start, open_end in calendar.open_intervals(start, end):
-        if (open_end - open_start).total_seconds() / 60 >= 1:
-            return [_minutes(now, open_start), _minutes(now, open_end)]
-    return None
+    return [_minutes(now, start), _minutes(now, end)]
 
 
 def _shift(now: dt.datetime, technician: Technician) -> tuple[list[float], float] | None:
@@ -173,7 +169,6 @@ def build_problem(*, organization: Organization, now: dt.datetime | None = None,
     jobs_json = []
     allowed_for: dict[Requirements, list[str]] = {}
     site_windows: dict[int, list[float] | None] = {}
-    site_calendars: dict[int, BusinessCalendar] = {}
     for ticket in tickets:
         jid = f"J{ticket.pk}"
         site_point = [ticket.site.latitude, ticket.site.longitude]
@@ -194,12 +189,11 @@ def build_problem(*, organization: Organization, now: dt.datetime | None = None,
                 allowed_for[requirements] = [tid for tid, tech in built.technicians.items()
                                              if not qualification_gaps(tech, requirements, on=today)]
             allowed = list(allowed_for[requirements])
-            if ticket.site_id not in site_calendars:
-                site_calendars[ticket.site_id] = site_calendar(ticket.site, ticket.site.organization)
-                site_windows[ticket.site_id] = _window(now, site_calendars[ticket.site_id])
             if ticket.access_start is not None and ticket.access_end is not None:
-                window = _access_window(now, site_calendars[ticket.site_id], ticket.access_start, ticket.access_end)
+                window = _access_window(now, ticket.access_start, ticket.access_end)
             else:
+                if ticket.site_id not in site_windows:
+                    site_windows[ticket.site_id] = _window(now, site_calendar(ticket.site, ticket.site.organization))
                 window = site_windows[ticket.site_id]
             if window is None:
                 continue
