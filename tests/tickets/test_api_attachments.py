@@ -50,6 +50,10 @@ def test_an_oversized_file_is_400_and_nothing_is_stored(client, tenant_a, ticket
 @pytest.mark.parametrize("name,content,content_type", [
     ("setup.exe", b"MZ\x90\x00" + b"\x00" * 40, "application/x-msdownload"),
     ("fake.png", PDF, "image/png"),
+    ("setup.txt", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff", "text/plain"),  # binary, renamed
+    ("nul.txt", b"log line\x00more", "text/plain"),
+    ("latin1.txt", "Café fermé".encode("latin-1"), "text/plain"),
+    ("sound.webp", b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 32, "image/webp"),  # a WAV is RIFF too
 ])
 def test_a_wrong_type_is_400_naming_the_field(client, tenant_a, ticket, name, content, content_type):
     response = upload(client, tenant_a, ticket, name, content, content_type)
@@ -75,3 +79,18 @@ def test_the_technician_adds_a_photo_from_the_phone(client, tenant_a, ticket):
     assert attachment.kind == "photo" and attachment.ticket == ticket
     page = client.get(f"/tickets/{ticket.pk}/attachments/{attachment.pk}/")
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize("name,content,content_type", [
+    ("router.log", "Interface Gi0/1 down — câble débranché\n".encode() * 300, "text/plain"),
+    ("after.webp", b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32, "image/webp"),
+])
+def test_real_text_and_webp_files_are_accepted(client, tenant_a, ticket, name, content, content_type):
+    response = upload(client, tenant_a, ticket, name, content, content_type)
+    assert response.status_code == 201, response.json()
+    assert Attachment.objects.get().content_type == content_type
+
+
+def test_a_text_file_split_inside_a_character_across_chunks_is_still_text(client, tenant_a, ticket):
+    text = ("x" + "é" * 40_000).encode()  # 80 kB: two 64 kB chunks, the boundary inside an "é"
+    assert upload(client, tenant_a, ticket, "notes.txt", text, "text/plain").status_code == 201
