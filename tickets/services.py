@@ -393,6 +393,8 @@ def _starts_with(*magics: bytes):
     return lambda head, upload: any(head.startswith(magic) for magic in magics)
 
 
+HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"})
+
 # What a ticket may carry, by declared type, and how a file of that type is recognised: (head, upload) → bool,
 # head being its first 16 bytes.
 ATTACHMENT_TYPES = {
@@ -400,7 +402,8 @@ ATTACHMENT_TYPES = {
     "image/png": _starts_with(b"\x89PNG\r\n\x1a\n"),
     # A RIFF container holds WAV and AVI too: WebP says so in the fourcc at bytes 8-12.
     "image/webp": lambda head, upload: head[:4] == b"RIFF" and head[8:12] == b"WEBP",
-    "image/heic": _starts_with(b"\x00\x00\x00"),
+    # An ISO media file: a box size, then `ftyp` and a HEIF brand (an MP4 is `ftyp` too, with other brands).
+    "image/heic": lambda head, upload: head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS,
     "application/pdf": _starts_with(b"%PDF-"),
     "text/plain": lambda head, upload: _is_utf8_text(upload),
 }

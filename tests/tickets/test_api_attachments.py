@@ -55,6 +55,8 @@ def test_an_oversized_file_is_400_and_nothing_is_stored(client, tenant_a, ticket
     ("nul.txt", b"log line\x00more", "text/plain"),
     ("latin1.txt", "Café fermé".encode("latin-1"), "text/plain"),
     ("sound.webp", b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 32, "image/webp"),  # a WAV is RIFF too
+    ("clip.heic", b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00" + b"\x00" * 32, "image/heic"),  # an MP4
+    ("zeros.heic", b"\x00" * 48, "image/heic"),
 ])
 def test_a_wrong_type_is_400_naming_the_field(client, tenant_a, ticket, name, content, content_type):
     response = upload(client, tenant_a, ticket, name, content, content_type)
@@ -85,6 +87,7 @@ def test_the_technician_adds_a_photo_from_the_phone(client, tenant_a, ticket):
 @pytest.mark.parametrize("name,content,content_type", [
     ("router.log", "Interface Gi0/1 down — câble débranché\n".encode() * 300, "text/plain"),
     ("after.webp", b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32, "image/webp"),
+    ("after.heic", b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 32, "image/heic"),
 ])
 def test_real_text_and_webp_files_are_accepted(client, tenant_a, ticket, name, content, content_type):
     response = upload(client, tenant_a, ticket, name, content, content_type)
