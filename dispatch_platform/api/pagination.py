@@ -55,7 +55,7 @@ class DefaultPagination(PageNumberPagination):
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
-        if getattr(view, "keyset_fields", ()):
+        if getattr(view, "keyset_fields", ()) and getattr(view, "action", "list") == "list":
             parameters.append({"name": self.cursor_query_param, "required": False, "in": "query",
                                "description": self.cursor_query_description, "schema": {"type": "string"}})
         return parameters
