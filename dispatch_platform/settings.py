@@ -137,7 +137,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps without collectstatic in the embedded mode
 MEDIA_ROOT = VAR_DIR / "media"
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Form fields and `request.body` (Django reads them into memory); an API JSON body has its own ceiling:
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# a bulk intake of 1,000 tickets (its limit) at up to 16 kB each — ITSM descriptions run long. About 2.4 MB
+# for typical tickets. Above it: a JSON 413 naming the limit (dispatch_platform.api.parsers).
+API_MAX_JSON_BODY_BYTES = env.int("API_MAX_JSON_BODY_BYTES", default=16 * 1024 * 1024)
 MEDIA_URL = "media/"
 
 LOGIN_URL = "login"
@@ -160,7 +164,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "dispatch_platform.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["dispatch_platform.api.parsers.StreamingJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["dispatch_platform.api.throttling.ApiClientRateThrottle"],
 }
 SPECTACULAR_SETTINGS = {

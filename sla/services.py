@@ -26,7 +26,13 @@ from dispatch_platform.sites.selectors import site_calendar
 from dispatch_platform.tenancy.models import Membership
 from tickets.choices import TicketStatus
 from tickets.models import Ticket, TicketEvent
-from tickets.services import SYSTEM, Actor, ticket_event_record, ticket_events_record_many
+from tickets.services import (
+    SYSTEM,
+    Actor,
+    ticket_event_record,
+    ticket_events_record_many,
+    tickets_touch_unlocked,
+)
 
 from . import signals
 from .models import EscalationRule, Notification, SlaClock, SlaPolicy, SlaTarget
@@ -276,20 +282,23 @@ def sla_sweep(*, now: dt.datetime | None = None, batch_size: int = 2000,
     Steps, per batch and per kind of change:
     1. lock a batch of clocks due for the change (SKIP LOCKED on PostgreSQL: concurrent sweeps and timer
        tasks take disjoint rows; on SQLite the IMMEDIATE transaction serialises them),
-    2. update exactly those rows with one conditional UPDATE (state still the old one),
-    3. bulk-insert one TicketEvent per changed clock.
+    2. mark their tickets changed (`updated_at`, one UPDATE: an ITSM syncing by `updated_since` sees the
+       breach), skipping tickets another transaction holds: their clocks wait for the next pass,
+    3. update exactly the clocks of the tickets marked with one conditional UPDATE (state still the old one),
+    4. bulk-insert one TicketEvent per changed clock.
     """
     now = now or timezone.now()
     counts = {"at_risk": 0, "breached": 0}
-    while _sweep_batch(now, SlaClock.State.BREACHED, batch_size, counts, clock_ids):
+    skipped: set[int] = set()  # clocks of busy tickets: not picked again in this pass
+    while _sweep_batch(now, SlaClock.State.BREACHED, batch_size, counts, clock_ids, skipped):
         pass
-    while _sweep_batch(now, SlaClock.State.AT_RISK, batch_size, counts, clock_ids):
+    while _sweep_batch(now, SlaClock.State.AT_RISK, batch_size, counts, clock_ids, skipped):
         pass
     return counts
 
 
 def _sweep_batch(now: dt.datetime, to_state: str, batch_size: int, counts: dict[str, int],
-                 clock_ids: list[int] | None) -> bool:
+                 clock_ids: list[int] | None, skipped: set[int]) -> bool:
     with transaction.atomic():
         if to_state == SlaClock.State.BREACHED:
             due = SlaClock.objects.filter(state__in=LIVE, due_at__lte=now)
@@ -297,13 +306,19 @@ def _sweep_batch(now: dt.datetime, to_state: str, batch_size: int, counts: dict[
             due = SlaClock.objects.filter(state=SlaClock.State.RUNNING, at_risk_at__lte=now, due_at__gt=now)
         if clock_ids is not None:
             due = due.filter(id__in=clock_ids)
-        rows = list(
+        if skipped:
+            due = due.exclude(id__in=skipped)
+        picked = list(
             due.select_for_update(skip_locked=True)
             .order_by("due_at")
             .values("id", "organization_id", "ticket_id", "kind", "due_at")[:batch_size]
         )
-        if not rows:
+        if not picked:
             return False
+        # A transition holds its ticket's row while it waits for the clocks we hold: never wait for a ticket.
+        touched = tickets_touch_unlocked(ticket_ids=[r["ticket_id"] for r in picked])
+        rows = [r for r in picked if r["ticket_id"] in touched]
+        skipped.update(r["id"] for r in picked if r["ticket_id"] not in touched)
         ids = [r["id"] for r in rows]
         fields = {"state": to_state, "updated_at": now}
         if to_state == SlaClock.State.BREACHED:
@@ -321,9 +336,10 @@ def _sweep_batch(now: dt.datetime, to_state: str, batch_size: int, counts: dict[
             )
             for r in rows
         )
-        _announce(ids, to_state)
+        if ids:
+            _announce(ids, to_state)
         counts[to_state] += len(rows)
-        return len(rows) == batch_size
+        return len(picked) == batch_size
 
 
 @transaction.atomic

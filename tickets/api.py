@@ -381,6 +381,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organizati
     serializer_class = TicketSerializer
     filterset_class = TicketFilterSet
     selector = staticmethod(selectors.ticket_list)
+    # `?updated_since=...&ordering=updated_at` (incremental sync) pages by position: see DefaultPagination.
+    keyset_fields = ("updated_at",)
 
     @extend_schema(
         request=TicketSerializer,

@@ -8,11 +8,14 @@ from __future__ import annotations
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from dispatch_platform.api.idempotency import IdempotencyMixin
+from dispatch_platform.api.pagination import DefaultPagination
 from dispatch_platform.tenancy.decorators import READ_ROLES, role_required
 
 from . import selectors, services
@@ -34,14 +37,20 @@ class AttachmentSerializer(serializers.ModelSerializer):
                        request=self.context.get("request"))
 
 
-class TicketAttachmentsApi(APIView):
+class TicketAttachmentsApi(IdempotencyMixin, GenericAPIView):
+    """List (paginated, oldest first) and upload. An upload honours `Idempotency-Key`: a retry with the same
+    fields and file (name, type, content) replays the first answer; another file under the key is a 422."""
+
     parser_classes = [MultiPartParser, FormParser]
+    pagination_class = DefaultPagination
+    serializer_class = AttachmentSerializer
+    queryset = Attachment.objects.none()  # the schema's model; rows come from selectors, within the tenant
 
     @extend_schema(responses=AttachmentSerializer(many=True), operation_id="tickets_attachments_list")
     def get(self, request, pk: int):
         ticket = ticket_or_404(request, pk)
-        rows = Attachment.objects.for_organization(request.organization).filter(ticket=ticket)
-        return Response(AttachmentSerializer(rows, many=True, context={"request": request}).data)
+        page = self.paginate_queryset(selectors.ticket_attachments(organization=request.organization, ticket=ticket))
+        return self.get_paginated_response(AttachmentSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(
         operation_id="tickets_attachments_create",

@@ -1,7 +1,21 @@
 import django_filters
+from django_filters.constants import EMPTY_VALUES
 
 from .choices import JobType, Priority, TicketStatus
 from .models import Ticket
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """`ordering=...` with `id` last, in the direction of the last field asked for: tickets that tie (a bulk
+    import shares one `updated_at`) keep one order from page to page, so paging neither skips nor repeats."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value if param not in EMPTY_VALUES]
+        if ordering and not {o.lstrip("-") for o in ordering} & {"id", "pk"}:
+            ordering.append("-id" if ordering[-1].startswith("-") else "id")
+        return qs.order_by(*ordering)
 
 
 class TicketFilterSet(django_filters.FilterSet):
@@ -17,7 +31,7 @@ class TicketFilterSet(django_filters.FilterSet):
     opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
     opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    ordering = django_filters.OrderingFilter(fields=("opened_at", "updated_at", "priority", "number"))
+    ordering = StableOrderingFilter(fields=("opened_at", "updated_at", "priority", "number", "id"))
 
     class Meta:
         model = Ticket

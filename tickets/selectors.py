@@ -13,7 +13,7 @@ from dispatch_platform.tenancy.models import Organization
 
 from .choices import OPEN_STATUSES
 from .filters import TicketFilterSet
-from .models import Ticket, TicketEvent
+from .models import Attachment, Ticket, TicketEvent
 
 # Clocks that still decide urgency: not met, not stopped, not paused (a paused due time moves on resume).
 URGENT_CLOCK = Q(sla_clocks__state__in=("running", "at_risk", "breached"), sla_clocks__met_at__isnull=True)
@@ -72,6 +72,11 @@ def ticket_get_by_external_id(*, organization: Organization, source: str, extern
 
 def ticket_notes(*, organization: Organization, ticket: Ticket) -> QuerySet[TicketEvent]:
     return ticket_events(organization=organization, ticket=ticket).filter(kind=TicketEvent.Kind.NOTE)
+
+
+def ticket_attachments(*, organization: Organization, ticket: Ticket) -> QuerySet[Attachment]:
+    """The ticket's files, oldest first."""
+    return Attachment.objects.for_organization(organization).filter(ticket=ticket).order_by("created_at", "id")
 
 
 def ticket_has_note(*, organization: Organization, ticket: Ticket, text: str, external_key: str = "") -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -425,6 +426,28 @@ def ticket_assign(*, organization: Organization, actor: Actor, ticket: Ticket, t
     return ticket
 
 
+def _ticket_touch(ticket: Ticket) -> None:
+    """Marks the ticket changed (updated_at): what hangs off it (a note, a file) is part of what an ITSM
+    polling `updated_since` must see."""
+    ticket.save(update_fields=["updated_at"])
+
+
+def tickets_touch_unlocked(*, ticket_ids) -> set[int]:
+    """Marks many tickets changed now in one UPDATE (the SLA sweep's clock changes); returns the ids touched.
+
+    Tickets another transaction holds locked are skipped, not waited for (SKIP LOCKED on PostgreSQL): the
+    sweep holds clock locks here, and a transition holds its ticket's lock while it waits for that ticket's
+    clocks, so waiting could deadlock. The caller leaves the skipped tickets' changes for its next pass.
+    On SQLite one write transaction runs at a time: nothing is locked, nothing skipped."""
+    wanted = sorted(set(ticket_ids))
+    if not wanted:
+        return set()
+    locked = list(Ticket.objects.filter(id__in=wanted).select_for_update(skip_locked=True)
+                  .values_list("id", flat=True))
+    Ticket.objects.filter(id__in=locked).update(updated_at=timezone.now())
+    return set(locked)
+
+
 @transaction.atomic
 def ticket_note_add(*, organization: Organization, actor: Actor, ticket: Ticket, text: str,
                     external_key: str = "") -> TicketEvent:
@@ -432,18 +455,44 @@ def ticket_note_add(*, organization: Organization, actor: Actor, ticket: Ticket,
     if not text.strip():
         raise ApplicationError("Empty note", {"text": ["A note needs some text."]})
     ticket = Ticket.objects.for_organization(organization).get(pk=ticket.pk)
+    _ticket_touch(ticket)
     return ticket_event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=actor, message=text.strip(),
                                data={"external_key": external_key} if external_key else None)
 
 
-# What a ticket may carry, by declared type, and the leading bytes that type's files start with.
+def _is_utf8_text(upload) -> bool:
+    """The whole file decodes as UTF-8 and holds no NUL byte (a binary file renamed .txt has both)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for chunk in upload.chunks():
+            if b"\x00" in chunk:
+                return False
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        upload.seek(0)
+    return True
+
+
+def _starts_with(*magics: bytes):
+    return lambda head, upload: any(head.startswith(magic) for magic in magics)
+
+
+HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"})
+
+# What a ticket may carry, by declared type, and how a file of that type is recognised: (head, upload) → bool,
+# head being its first 16 bytes.
 ATTACHMENT_TYPES = {
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/webp": (b"RIFF",),
-    "image/heic": (b"\x00\x00\x00",),
-    "application/pdf": (b"%PDF-",),
-    "text/plain": (b"",),
+    "image/jpeg": _starts_with(b"\xff\xd8\xff"),
+    "image/png": _starts_with(b"\x89PNG\r\n\x1a\n"),
+    # A RIFF container holds WAV and AVI too: WebP says so in the fourcc at bytes 8-12.
+    "image/webp": lambda head, upload: head[:4] == b"RIFF" and head[8:12] == b"WEBP",
+    # An ISO media file: a box size, then `ftyp` and a HEIF brand (an MP4 is `ftyp` too, with other brands).
+    "image/heic": lambda head, upload: head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS,
+    "application/pdf": _starts_with(b"%PDF-"),
+    "text/plain": lambda head, upload: _is_utf8_text(upload),
 }
 
 
@@ -465,10 +514,12 @@ def ticket_attachment_add(*, organization: Organization, actor: Actor, ticket: T
             "file": [f"'{content_type or 'unknown'}' is not allowed; use one of {', '.join(sorted(ATTACHMENT_TYPES))}."]})
     head = upload.read(16)
     upload.seek(0)
-    if not any(head.startswith(magic) for magic in ATTACHMENT_TYPES[content_type]):
+    if not ATTACHMENT_TYPES[content_type](head, upload):
+        why = " (UTF-8 text without NUL bytes)" if content_type == "text/plain" else ""
         raise ApplicationError("File content does not match its type",
-                               {"file": [f"The file does not look like {content_type}."]})
+                               {"file": [f"The file does not look like {content_type}{why}."]})
     ticket = Ticket.objects.for_organization(organization).get(pk=ticket.pk)
+    _ticket_touch(ticket)
     name = (upload.name or "upload").rsplit("/", 1)[-1][:200]
     attachment = Attachment(organization=organization, ticket=ticket, filename=name, content_type=content_type,
                             size=upload.size, kind=kind, uploaded_by=actor.label)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -12,7 +13,22 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from dispatch_platform.common.exceptions import ApplicationError
 
 
+def _too_large(exc) -> Response:
+    """Django's body limits, which it would answer with an HTML 400: JSON, naming the limit."""
+    if isinstance(exc, RequestDataTooBig):
+        message = (f"The request body (or its form fields) is too large; the limit is "
+                   f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes.")
+        return Response({"detail": message}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, TooManyFilesSent):
+        message = f"Too many files; the limit is {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,}."
+    else:
+        message = f"Too many form fields; the limit is {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,}."
+    return Response({"detail": message}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        return _too_large(exc)
     if isinstance(exc, ApplicationError):
         body = {"detail": exc.message, **exc.extra}
         return Response(body, status=exc.status_code)

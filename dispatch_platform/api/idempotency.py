@@ -7,9 +7,14 @@ How it works, per POST that carries the header (a POST without it is untouched):
    a concurrent twin blocks on the insert (PostgreSQL) until the first request commits, then fails it
    and reads the finished row.
 3. The view runs; its answer (status and JSON body) is stored in that row before the commit.
-4. A later request with the same key and the same request (method, path, JSON body) gets the stored
+4. A later request with the same key and the same request (method, path, body as parsed) gets the stored
    answer with `Idempotent-Replayed: true`; the same key with another request answers 422
    `{"Idempotency-Key": ["...was used with a different request body."]}`.
+
+The body is compared as DRF parsed it (`request_fingerprint`), never as raw bytes: reading `request.body`
+would hold it in memory and refuse anything over DATA_UPLOAD_MAX_MEMORY_SIZE (a 1,000-ticket bulk is more),
+and a multipart upload's raw body differs on every retry (its boundary). A body that cannot be parsed is
+answered (400, 413, 415) without taking the key.
 
 Answers below 500 are kept (a 400 replays as the same 400), except 401/403/429, which say nothing about
 the request and are retried with the same key once fixed. A 5xx rolls everything back, key included.
@@ -23,8 +28,10 @@ import datetime as dt
 import hashlib
 import json
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from rest_framework import status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -44,14 +51,30 @@ class _Replay(Exception):
         self.response = response
 
 
-def request_fingerprint(method: str, path: str, body: bytes) -> str:
-    """sha256 of the request; JSON bodies are canonicalised so key order and whitespace don't matter."""
-    try:
-        canonical = json.dumps(json.loads(body or b"null"), sort_keys=True, separators=(",", ":")).encode()
-    except (ValueError, UnicodeDecodeError):
-        canonical = body
+def _file_digest(upload: UploadedFile) -> dict:
+    content = hashlib.sha256()
+    for chunk in upload.chunks():
+        content.update(chunk)
+    upload.seek(0)  # the view reads it again
+    return {"name": upload.name, "content_type": upload.content_type, "size": upload.size,
+            "sha256": content.hexdigest()}
+
+
+def _canonical(data) -> bytes:
+    """JSON data with sorted keys and no whitespace (key order and spacing don't make another body); a form
+    (multipart or urlencoded) as its fields' values in order and, for a file, its name, declared type, size
+    and the sha256 of its content."""
+    if isinstance(data, MultiValueDict):
+        form = {name: [_file_digest(v) if isinstance(v, UploadedFile) else v for v in values]
+                for name, values in data.lists()}
+        return b"form\n" + json.dumps(form, sort_keys=True, separators=(",", ":")).encode()
+    return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+
+
+def request_fingerprint(method: str, path: str, data) -> str:
+    """sha256 of the request: method, path and the body as parsed (`request.data`), canonicalised."""
     digest = hashlib.sha256()
-    for part in (method.encode(), b"\n", path.encode(), b"\n", canonical):
+    for part in (method.encode(), b"\n", path.encode(), b"\n", _canonical(data)):
         digest.update(part)
     return digest.hexdigest()
 
@@ -79,8 +102,6 @@ class IdempotencyMixin:
         self._idempotency_record = None
         if self._idempotency_key(request) is None:
             return super().dispatch(request, *args, **kwargs)
-        # Read the body now: once DRF has parsed the stream it can no longer be hashed.
-        request.body  # noqa: B018
         with transaction.atomic():
             return super().dispatch(request, *args, **kwargs)
 
@@ -92,7 +113,9 @@ class IdempotencyMixin:
             return
         if len(key) > MAX_KEY_LENGTH:
             raise _Replay(_error(f"At most {MAX_KEY_LENGTH} characters.", status.HTTP_400_BAD_REQUEST))
-        fingerprint = request_fingerprint(request.method, request.path, request._request.body)
+        # Parsing happens here rather than in the view (DRF keeps the result): a body it refuses is answered
+        # before the key is taken.
+        fingerprint = request_fingerprint(request.method, request.path, request.data)
         try:
             with transaction.atomic():
                 self._idempotency_record = IdempotencyKey.objects.create(

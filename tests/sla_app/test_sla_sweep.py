@@ -54,3 +54,44 @@ def test_a_visit_after_the_due_time_is_recorded_as_a_breach(api, tenant_a):
     response = SlaClock.objects.get(kind="response")
     assert response.state == "breached"
     assert response.met_at is not None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_does_not_wait_for_a_ticket_held_by_a_transition(api, tenant_a):
+    """PostgreSQL: a transition holds its ticket's row and then waits for the clocks; a sweep that waited for
+    that ticket while holding its clocks would deadlock. It leaves that ticket's clocks for its next pass."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from tickets.models import Ticket
+
+    if connection.vendor != "postgresql":
+        pytest.fail("Needs PostgreSQL row locks (run through .ci/run)")
+    open_p1(api, tenant_a, timezone.now(), external_id="HELD")
+    open_p1(api, tenant_a, timezone.now(), external_id="FREE")
+    later = timezone.now() + dt.timedelta(hours=5)  # P1: response due after 4 hours
+    held = Ticket.objects.get(external_id="HELD")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                Ticket.objects.select_for_update().get(pk=held.pk)
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert locked.wait(30)
+        assert sla_sweep(now=later) == {"at_risk": 0, "breached": 1}  # FREE's response clock; HELD's waits
+        assert SlaClock.objects.get(ticket=held, kind="response").state == "running"
+    finally:
+        release.set()
+        thread.join(30)
+    assert sla_sweep(now=later) == {"at_risk": 0, "breached": 1}
+    assert SlaClock.objects.get(ticket=held, kind="response").state == "breached"

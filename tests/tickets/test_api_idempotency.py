@@ -1,6 +1,7 @@
 """Idempotency-Key on POSTs under /api/v1/: a retry gets the first answer, never a second ticket."""
 
 import datetime as dt
+import json
 import threading
 
 import pytest
@@ -127,3 +128,45 @@ def test_two_identical_requests_at_once_make_one_ticket(tenant_a):
     assert answers[0][1] == answers[1][1]
     assert sorted(str(a[2]) for a in answers) == ["None", "true"]
 
+
+
+def big_bulk(tenant, n=1000):
+    """A full bulk intake of long ITSM tickets: about 2.4 MB, over DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    return {"tickets": [body(tenant, external_id=f"INC{i:07d}", description="Till froze mid-sale. " * 110)
+                        for i in range(n)]}
+
+
+def test_a_bulk_over_two_megabytes_is_accepted_with_a_key_and_replayed(api, tenant_a, settings):
+    payload = big_bulk(tenant_a)
+    assert 2_300_000 < len(json.dumps(payload)) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    first = api.post(f"{URL}bulk/", tenant_a, payload, **KEY)
+    assert first.status_code == 200, first.content[:300]
+    assert [r["status"] for r in first.json()] == ["created"] * 1000
+    again = api.post(f"{URL}bulk/", tenant_a, payload, **KEY)
+    assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert Ticket.objects.count() == 1000
+
+
+def test_a_bulk_over_two_megabytes_is_accepted_without_a_key_too(api, tenant_a):
+    response = api.post(f"{URL}bulk/", tenant_a, big_bulk(tenant_a))
+    assert response.status_code == 200, response.content[:300]
+    assert Ticket.objects.count() == 1000
+
+
+def test_a_body_over_the_api_limit_is_a_json_413_naming_it_and_keeps_the_key_free(api, tenant_a, settings):
+    settings.API_MAX_JSON_BODY_BYTES = 5000
+    payload = big_bulk(tenant_a, n=3)
+    for extra in ({}, KEY):
+        response = api.post(f"{URL}bulk/", tenant_a, payload, **extra)
+        assert response.status_code == 413
+        assert response["Content-Type"] == "application/json"
+        assert "the limit is 5,000 bytes" in response.json()["detail"]
+    assert Ticket.objects.count() == 0
+    assert api.post(URL, tenant_a, body(tenant_a), **KEY).status_code == 201  # the key was not taken
+
+
+def test_a_body_that_is_not_json_is_400_and_does_not_take_the_key(client, api, tenant_a):
+    response = client.post(URL, data="{not json", content_type="application/json", **tenant_a.auth(), **KEY)
+    assert response.status_code == 400 and "detail" in response.json()
+    assert api.post(URL, tenant_a, body(tenant_a), **KEY).status_code == 201
