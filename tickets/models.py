@@ -83,6 +83,8 @@ class Ticket(OrganizationOwned):
             models.Index(fields=["technician", "status"], name="tickets_tech_status_idx"),
             # Reports scan closed tickets by month.
             models.Index(fields=["organization", "opened_at"], name="tickets_org_opened_idx"),
+            # ITSM incremental sync: updated_since with ordering=updated_at pages by (updated_at, id).
+            models.Index(fields=["organization", "updated_at", "id"], name="tickets_org_updated_idx"),
         ]
 
     def __str__(self) -> str:
