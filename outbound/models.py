@@ -6,6 +6,8 @@ from django.db.models import Q
 from dispatch_platform.tenancy.models import OrganizationOwned, TenantConfig
 from tickets.models import Ticket
 
+from .network import validate_public_url
+
 EVENTS = (
     "ticket.created",
     "ticket.status_changed",
@@ -24,7 +26,7 @@ class WebhookSubscription(TenantConfig):
         JSON = "json", "Dispatch JSON"
         SERVICENOW = "servicenow", "ServiceNow write-back (work note + state)"
 
-    url = models.URLField(max_length=500)
+    url = models.URLField(max_length=500, validators=[validate_public_url])
     events = models.JSONField(default=list, help_text="Event names; empty = all")
     secret = models.CharField(max_length=200, help_text="Signs each delivery (HMAC-SHA256)")
     format = models.CharField(max_length=12, choices=Format.choices, default=Format.JSON)

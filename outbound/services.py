@@ -29,6 +29,7 @@ from dispatch_platform.tenancy.config_token import ConfigCache
 from tickets.models import Ticket
 
 from .models import EVENTS, WebhookDelivery, WebhookEvent, WebhookSubscription
+from .network import BlockedAddress, open_public
 from .payloads import servicenow_body, ticket_summary
 from .signing import sign
 
@@ -168,12 +169,16 @@ def webhook_deliver(*, delivery_id: int) -> str:
         "X-Dispatch-Signature": sign(delivery.subscription.secret, timestamp, body),
     })
     started = time.monotonic()
-    code, error = None, ""
+    code, error, final = None, "", False
     try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
+        with open_public(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
             code = response.status
     except urllib.error.HTTPError as exc:
         code, error = exc.code, f"HTTP {exc.code}"
+    except BlockedAddress as exc:
+        # Its host now resolves to an internal address: retrying would only probe it again. Dead at once;
+        # "Redeliver" once the subscription's URL or DNS is fixed.
+        error, final = str(exc)[:500], True
     except (OSError, ValueError) as exc:
         error = f"{exc.__class__.__name__}: {exc}"[:500]
     latency = int((time.monotonic() - started) * 1000)
@@ -183,7 +188,7 @@ def webhook_deliver(*, delivery_id: int) -> str:
     if code is not None and 200 <= code < 300:
         fields.update(status=WebhookDelivery.Status.SUCCEEDED, delivered_at=timezone.now())
         outcome = "succeeded"
-    elif attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+    elif final or attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
         fields.update(status=WebhookDelivery.Status.DEAD)
         outcome = "dead"
     else:

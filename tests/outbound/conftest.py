@@ -6,11 +6,13 @@ import pytest
 
 
 class Receiver:
-    """A local HTTP endpoint recording what it is sent; `fail_next` answers 500 that many times."""
+    """A local HTTP endpoint recording what it is sent; `fail_next` answers 500 that many times; `redirect_to`
+    answers 302 to it."""
 
     def __init__(self):
         self.requests: list[dict] = []
         self.fail_next = 0
+        self.redirect_to = ""
         self.lock = threading.Lock()
         outer = self
 
@@ -22,7 +24,11 @@ class Receiver:
                     outer.fail_next -= 1 if failing else 0
                     outer.requests.append({"headers": dict(self.headers), "body": body, "json": json.loads(body),
                                            "status": 500 if failing else 204})
-                self.send_response(500 if failing else 204)
+                if outer.redirect_to:
+                    self.send_response(302)
+                    self.send_header("Location", outer.redirect_to)
+                else:
+                    self.send_response(500 if failing else 204)
                 self.end_headers()
 
             def log_message(self, *args):
