@@ -176,6 +176,7 @@ SPECTACULAR_SETTINGS = {
         "ClearanceEnum": "dispatch_platform.sites.choices.Clearance",
         "TicketStatusEnum": "tickets.choices.TicketStatus",
         "PlanStatusEnum": "dispatch_platform.dispatch.models.PlanStatus",
+        "WebhookDeliveryStatusEnum": "outbound.models.WebhookDelivery.Status",
     },
 }
 

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from .models import WebhookDelivery, WebhookEvent, WebhookSubscription
+from .models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 from .services import webhook_redeliver
 
 
@@ -24,6 +24,22 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     inlines = [RecentDeliveries]
 
 
+class AttemptLog(admin.TabularInline):
+    """Every attempt of the delivery, newest first, as the receiver answered it."""
+
+    model = WebhookAttempt
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("number", "started_at", "status_code", "latency_ms", "error", "response_excerpt")
+    ordering = ["-id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = ("id", "event_name", "subscription", "status", "attempts", "last_status_code", "last_latency_ms",
@@ -32,6 +48,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
     actions = ["redeliver"]
     list_select_related = ("event", "subscription")
+    inlines = [AttemptLog]
 
     @admin.display(description="event")
     def event_name(self, obj):

@@ -1,10 +1,13 @@
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from dispatch_platform.api.scoping import OrganizationScopedViewSet
 
-from .models import EVENTS, WebhookDelivery, WebhookSubscription
+from .models import EVENTS, WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 
 def subscription_list(*, organization):
@@ -32,6 +35,19 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
                   "next_attempt_at", "delivered_at", "created_at"]
 
 
+class WebhookAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookAttempt
+        fields = ["number", "started_at", "status_code", "latency_ms", "error", "response_excerpt"]
+
+
+class WebhookDeliveryDetailSerializer(WebhookDeliverySerializer):
+    attempt_log = WebhookAttemptSerializer(many=True, read_only=True, help_text="Every attempt, newest first")
+
+    class Meta(WebhookDeliverySerializer.Meta):
+        fields = [*WebhookDeliverySerializer.Meta.fields, "attempt_log"]
+
+
 class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                                  mixins.UpdateModelMixin, mixins.DestroyModelMixin, OrganizationScopedViewSet):
     """Where the tenant's ticket and SLA events are POSTed (signed with the subscription's secret)."""
@@ -49,3 +65,12 @@ class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         rows = subscription.deliveries.select_related("event").order_by("-id")
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
+
+    @extend_schema(responses=WebhookDeliveryDetailSerializer)
+    @action(detail=True, methods=["get"], url_path=r"deliveries/(?P<delivery_id>[0-9]+)")
+    def delivery(self, request, pk=None, delivery_id=None):
+        """One delivery of the subscription with every attempt (the list shows only the last)."""
+        subscription = self.get_object()
+        delivery = get_object_or_404(subscription.deliveries.select_related("event").prefetch_related(
+            Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("-id"))), pk=delivery_id)
+        return Response(WebhookDeliveryDetailSerializer(delivery).data)

@@ -96,3 +96,23 @@ class WebhookDelivery(OrganizationOwned):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.subscription.url}: {self.status}"
+
+
+class WebhookAttempt(OrganizationOwned):
+    """One attempt at a delivery, as the receiver answered it (the delivery keeps the last one in `last_*`).
+    Written by outbound.services.webhook_deliver; goes with its delivery."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveIntegerField(help_text="1 for the first attempt; keeps counting across redeliveries")
+    started_at = models.DateTimeField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="None: no HTTP answer")
+    latency_ms = models.PositiveIntegerField()
+    error = models.CharField(max_length=500, blank=True, default="")
+    response_excerpt = models.CharField(max_length=500, blank=True, default="",
+                                        help_text="The start of the receiver's answer")
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of delivery {self.delivery_id}: {self.status_code or self.error}"

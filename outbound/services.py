@@ -18,6 +18,7 @@ import random
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -28,7 +29,7 @@ from dispatch_platform.common.bulk import objects_insert
 from dispatch_platform.tenancy.config_token import ConfigCache
 from tickets.models import Ticket
 
-from .models import EVENTS, WebhookDelivery, WebhookEvent, WebhookSubscription
+from .models import EVENTS, WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 from .network import BlockedAddress, open_public
 from .payloads import servicenow_body, ticket_summary
 from .signing import sign
@@ -38,6 +39,8 @@ logger = logging.getLogger(__name__)
 OPEN = (WebhookDelivery.Status.PENDING, WebhookDelivery.Status.SENDING, WebhookDelivery.Status.FAILED)
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
+RESPONSE_EXCERPT_CHARS = 500  # of a receiver's answer, kept per attempt
+USER_AGENT = "dispatch-platform-webhooks/1"
 
 
 def _active_subscriptions(organization_id: int) -> list[WebhookSubscription]:
@@ -146,6 +149,48 @@ def _body(delivery: WebhookDelivery) -> bytes:
     return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
 
 
+@dataclass
+class AttemptResult:
+    """What one attempt got back (kept in the delivery's `last_*` fields and a WebhookAttempt row)."""
+
+    status_code: int | None = None
+    error: str = ""
+    response_excerpt: str = ""
+    final: bool = False  # no point retrying
+
+
+def _excerpt(response) -> str:
+    try:
+        return response.read(RESPONSE_EXCERPT_CHARS).decode("utf-8", "replace")[:RESPONSE_EXCERPT_CHARS]
+    except (OSError, ValueError):
+        return ""
+
+
+def _send(request: urllib.request.Request) -> AttemptResult:
+    try:
+        with open_public(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
+            return AttemptResult(status_code=response.status, response_excerpt=_excerpt(response))
+    except urllib.error.HTTPError as exc:
+        return AttemptResult(status_code=exc.code, error=f"HTTP {exc.code}", response_excerpt=_excerpt(exc))
+    except BlockedAddress as exc:
+        # Its host now resolves to an internal address: retrying would only probe it again. Dead at once;
+        # "Redeliver" once the subscription's URL or DNS is fixed.
+        return AttemptResult(error=str(exc)[:500], final=True)
+    except (OSError, ValueError) as exc:
+        return AttemptResult(error=f"{exc.__class__.__name__}: {exc}"[:500])
+
+
+def _post_signed(delivery: WebhookDelivery) -> AttemptResult:
+    body = _body(delivery)
+    timestamp = int(time.time())
+    return _send(urllib.request.Request(delivery.subscription.url, data=body, method="POST", headers={
+        "Content-Type": "application/json", "User-Agent": USER_AGENT,
+        "X-Dispatch-Event": delivery.event.name, "X-Dispatch-Delivery": str(delivery.pk),
+        "X-Dispatch-Timestamp": str(timestamp),
+        "X-Dispatch-Signature": sign(delivery.subscription.secret, timestamp, body),
+    }))
+
+
 def webhook_deliver(*, delivery_id: int) -> str:
     """One attempt at one delivery (called by the `webhooks` queue). Returns what happened."""
     delivery = WebhookDelivery.objects.select_related("subscription", "event").filter(pk=delivery_id).first()
@@ -157,38 +202,22 @@ def webhook_deliver(*, delivery_id: int) -> str:
     claimed = WebhookDelivery.objects.filter(
         pk=delivery_id, status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.FAILED],
         next_attempt_at__lte=now,
+        # As read above: an attempt that ended in between (its retry due at once) would make our count stale.
+        attempts=delivery.attempts,
     ).update(status=WebhookDelivery.Status.SENDING, updated_at=now)
     if not claimed:
         return "not due"
-    body = _body(delivery)
-    timestamp = int(time.time())
-    request = urllib.request.Request(delivery.subscription.url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "User-Agent": "dispatch-platform-webhooks/1",
-        "X-Dispatch-Event": delivery.event.name, "X-Dispatch-Delivery": str(delivery.pk),
-        "X-Dispatch-Timestamp": str(timestamp),
-        "X-Dispatch-Signature": sign(delivery.subscription.secret, timestamp, body),
-    })
+    started_at = timezone.now()
     started = time.monotonic()
-    code, error, final = None, "", False
-    try:
-        with open_public(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
-            code = response.status
-    except urllib.error.HTTPError as exc:
-        code, error = exc.code, f"HTTP {exc.code}"
-    except BlockedAddress as exc:
-        # Its host now resolves to an internal address: retrying would only probe it again. Dead at once;
-        # "Redeliver" once the subscription's URL or DNS is fixed.
-        error, final = str(exc)[:500], True
-    except (OSError, ValueError) as exc:
-        error = f"{exc.__class__.__name__}: {exc}"[:500]
+    result = _post_signed(delivery)
     latency = int((time.monotonic() - started) * 1000)
     attempts = delivery.attempts + 1
-    fields = {"attempts": attempts, "last_status_code": code, "last_latency_ms": latency, "last_error": error,
-              "updated_at": timezone.now()}
-    if code is not None and 200 <= code < 300:
+    fields = {"attempts": attempts, "last_status_code": result.status_code, "last_latency_ms": latency,
+              "last_error": result.error, "updated_at": timezone.now()}
+    if result.status_code is not None and 200 <= result.status_code < 300:
         fields.update(status=WebhookDelivery.Status.SUCCEEDED, delivered_at=timezone.now())
         outcome = "succeeded"
-    elif final or attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+    elif result.final or attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
         fields.update(status=WebhookDelivery.Status.DEAD)
         outcome = "dead"
     else:
@@ -197,6 +226,10 @@ def webhook_deliver(*, delivery_id: int) -> str:
         outcome = "retry"
     with transaction.atomic():
         WebhookDelivery.objects.filter(pk=delivery_id).update(**fields)
+        WebhookAttempt.objects.create(
+            organization_id=delivery.organization_id, delivery_id=delivery_id, number=attempts,
+            started_at=started_at, status_code=result.status_code, latency_ms=latency, error=result.error,
+            response_excerpt=result.response_excerpt)
         if outcome == "retry":
             _enqueue([delivery_id], countdown=wait)
         else:

@@ -6,13 +6,14 @@ import pytest
 
 
 class Receiver:
-    """A local HTTP endpoint recording what it is sent; `fail_next` answers 500 that many times; `redirect_to`
-    answers 302 to it."""
+    """A local HTTP endpoint recording what it is sent; `fail_next` answers 500 (with `error_body`) that many
+    times; `redirect_to` answers 302 to it."""
 
     def __init__(self):
         self.requests: list[dict] = []
         self.fail_next = 0
         self.redirect_to = ""
+        self.error_body = b""  # of the 500 answers
         self.lock = threading.Lock()
         outer = self
 
@@ -27,9 +28,15 @@ class Receiver:
                 if outer.redirect_to:
                     self.send_response(302)
                     self.send_header("Location", outer.redirect_to)
+                    self.end_headers()
+                elif failing:
+                    self.send_response(500)
+                    self.send_header("Content-Length", str(len(outer.error_body)))
+                    self.end_headers()
+                    self.wfile.write(outer.error_body)
                 else:
-                    self.send_response(500 if failing else 204)
-                self.end_headers()
+                    self.send_response(204)
+                    self.end_headers()
 
             def log_message(self, *args):
                 pass
