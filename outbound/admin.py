@@ -43,7 +43,7 @@ class AttemptLog(admin.TabularInline):
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = ("id", "event_name", "subscription", "status", "attempts", "last_status_code", "last_latency_ms",
-                    "next_attempt_at", "delivered_at")
+                    "next_attempt_at", "delivered_at", "redelivered_at")
     list_filter = ("status", "event__name", "organization")
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
     actions = ["redeliver"]
@@ -60,7 +60,8 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         for organization_id in set(queryset.values_list("organization_id", flat=True)):
             count += webhook_redeliver(organization_id=organization_id,
                                        delivery_ids=list(queryset.filter(organization_id=organization_id)
-                                                         .values_list("id", flat=True)))
+                                                         .values_list("id", flat=True)),
+                                       actor=request.user)
         self.message_user(request, f"{count} deliveries queued again.", messages.SUCCESS)
 
 

@@ -45,7 +45,7 @@ class WebhookDeliveryDetailSerializer(WebhookDeliverySerializer):
     attempt_log = WebhookAttemptSerializer(many=True, read_only=True, help_text="Every attempt, newest first")
 
     class Meta(WebhookDeliverySerializer.Meta):
-        fields = [*WebhookDeliverySerializer.Meta.fields, "attempt_log"]
+        fields = [*WebhookDeliverySerializer.Meta.fields, "attempts_total", "redelivered_at", "attempt_log"]
 
 
 class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,

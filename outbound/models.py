@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -72,12 +73,18 @@ class WebhookDelivery(OrganizationOwned):
     # Copied from the event so that "is an earlier one for this ticket still open?" is one indexed query.
     ticket_id_copy = models.BigIntegerField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Since it was queued or last redelivered "
+                                                "(counts towards WEBHOOK_MAX_ATTEMPTS)")
+    attempts_total = models.PositiveIntegerField(default=0, help_text="Every attempt, across redeliveries "
+                                                 "(the attempt log's numbers)")
     next_attempt_at = models.DateTimeField()
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_latency_ms = models.PositiveIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True, default="")
     delivered_at = models.DateTimeField(null=True, blank=True)
+    redelivered_at = models.DateTimeField(null=True, blank=True)
+    redelivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="+")
 
     class Meta:
         ordering = ["-id"]

@@ -202,8 +202,8 @@ def webhook_deliver(*, delivery_id: int) -> str:
     claimed = WebhookDelivery.objects.filter(
         pk=delivery_id, status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.FAILED],
         next_attempt_at__lte=now,
-        # As read above: an attempt that ended in between (its retry due at once) would make our count stale.
-        attempts=delivery.attempts,
+        # As read above: an attempt that ended in between (its retry due at once) would make our counts stale.
+        attempts=delivery.attempts, attempts_total=delivery.attempts_total,
     ).update(status=WebhookDelivery.Status.SENDING, updated_at=now)
     if not claimed:
         return "not due"
@@ -212,7 +212,8 @@ def webhook_deliver(*, delivery_id: int) -> str:
     result = _post_signed(delivery)
     latency = int((time.monotonic() - started) * 1000)
     attempts = delivery.attempts + 1
-    fields = {"attempts": attempts, "last_status_code": result.status_code, "last_latency_ms": latency,
+    number = delivery.attempts_total + 1
+    fields = {"attempts": attempts, "attempts_total": number, "last_status_code": result.status_code, "last_latency_ms": latency,
               "last_error": result.error, "updated_at": timezone.now()}
     if result.status_code is not None and 200 <= result.status_code < 300:
         fields.update(status=WebhookDelivery.Status.SUCCEEDED, delivered_at=timezone.now())
@@ -227,7 +228,7 @@ def webhook_deliver(*, delivery_id: int) -> str:
     with transaction.atomic():
         WebhookDelivery.objects.filter(pk=delivery_id).update(**fields)
         WebhookAttempt.objects.create(
-            organization_id=delivery.organization_id, delivery_id=delivery_id, number=attempts,
+            organization_id=delivery.organization_id, delivery_id=delivery_id, number=number,
             started_at=started_at, status_code=result.status_code, latency_ms=latency, error=result.error,
             response_excerpt=result.response_excerpt)
         if outcome == "retry":
@@ -259,11 +260,16 @@ def webhook_deliveries_due(*, now: dt.datetime | None = None, limit: int = 500) 
 
 
 @transaction.atomic
-def webhook_redeliver(*, organization_id: int, delivery_ids: list[int]) -> int:
-    """Admin "Redeliver": the chosen deliveries go out again (in order), whatever became of them."""
+def webhook_redeliver(*, organization_id: int, delivery_ids: list[int], actor=None) -> int:
+    """Admin "Redeliver": the chosen deliveries go out again (in order), whatever became of them.
+
+    They get a fresh set of WEBHOOK_MAX_ATTEMPTS attempts; their attempt log stays and numbers on. Who and when
+    is kept on the delivery (a delivery is no ticket change: no TicketEvent)."""
     ids = list(WebhookDelivery.objects.filter(organization_id=organization_id, pk__in=delivery_ids)
                .exclude(status=WebhookDelivery.Status.SENDING).values_list("id", flat=True))
+    now = timezone.now()
     WebhookDelivery.objects.filter(pk__in=ids).update(status=WebhookDelivery.Status.PENDING, attempts=0,
-                                                      next_attempt_at=timezone.now(), last_error="")
+                                                      next_attempt_at=now, last_error="", redelivered_at=now,
+                                                      redelivered_by=actor, updated_at=now)
     _enqueue(sorted(ids))
     return len(ids)

@@ -84,3 +84,24 @@ def test_the_admin_shows_a_deliverys_attempts(admin_client, api, tenant_a, subsc
     inline = page[page.index('id="attempt_log-group"'):]
     assert "upstream timeout" in inline and "HTTP 500" in inline
     assert inline.index("204") < inline.index("HTTP 500")  # newest first
+
+
+def test_redelivery_keeps_the_attempt_log_and_shows_who_and_when(admin_client, admin_user, api, tenant_a, subscription,
+                                                                 receiver, settings, django_capture_on_commit_callbacks):
+    settings.WEBHOOK_MAX_ATTEMPTS = 2
+    receiver.fail_next = 2
+    open_ticket(api, tenant_a)
+    delivery = WebhookDelivery.objects.get()
+    assert [deliver_now(delivery) for _ in range(2)] == ["retry", "dead"]
+
+    with django_capture_on_commit_callbacks(execute=True):  # the redelivery is sent at once (eager tasks)
+        response = admin_client.post("/admin/outbound/webhookdelivery/", {
+            "action": "redeliver", "_selected_action": [delivery.pk]}, follow=True)
+    assert "1 deliveries queued again." in response.content.decode()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.attempts_total) == ("succeeded", 1, 3)
+    assert delivery.redelivered_by == admin_user and delivery.redelivered_at is not None
+    assert list(delivery.attempt_log.values_list("number", "status_code")) == [(3, 204), (2, 500), (1, 500)]
+    page = admin_client.get(f"/admin/outbound/webhookdelivery/{delivery.pk}/change/").content.decode()
+    redelivered_by = page[page.index("field-redelivered_by"):]
+    assert admin_user.username in redelivered_by[:redelivered_by.index("</div>\n")]
