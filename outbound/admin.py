@@ -1,6 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
 
-from .models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
+from .models import EVENTS, WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 from .services import webhook_redeliver
 
 
@@ -17,8 +18,18 @@ class RecentDeliveries(admin.TabularInline):
         return super().get_queryset(request).select_related("event")
 
 
+class WebhookSubscriptionForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(choices=[(name, name) for name in EVENTS], required=False,
+                                       widget=forms.CheckboxSelectMultiple, help_text="None ticked: every event.")
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["organization", "url", "events", "secret", "format", "description", "active"]
+
+
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    form = WebhookSubscriptionForm
     list_display = ("url", "organization", "format", "active", "description")
     list_filter = ("organization", "format", "active")
     inlines = [RecentDeliveries]

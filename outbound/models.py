@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -20,6 +21,14 @@ EVENTS = (
 )
 
 
+def validate_event_names(value) -> None:
+    """A subscription's events: known names only (a typo such as "ticket.create" would silently never fire)."""
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ValidationError("A list of event names.", code="invalid")
+    if unknown := [name for name in value if name not in EVENTS]:
+        raise ValidationError(f"Unknown event(s): {', '.join(unknown)}. Known: {', '.join(EVENTS)}.", code="unknown")
+
+
 class WebhookSubscription(TenantConfig):
     """Where a tenant wants its events POSTed (its ITSM, a chat bridge, a data lake)."""
 
@@ -28,7 +37,8 @@ class WebhookSubscription(TenantConfig):
         SERVICENOW = "servicenow", "ServiceNow write-back (work note + state)"
 
     url = models.URLField(max_length=500, validators=[validate_public_url])
-    events = models.JSONField(default=list, help_text="Event names; empty = all")
+    events = models.JSONField(default=list, blank=True, validators=[validate_event_names],
+                              help_text="Event names; empty = all")
     secret = models.CharField(max_length=200, help_text="Signs each delivery (HMAC-SHA256)")
     format = models.CharField(max_length=12, choices=Format.choices, default=Format.JSON)
     description = models.CharField(max_length=200, blank=True, default="")
