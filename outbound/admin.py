@@ -21,10 +21,17 @@ class RecentDeliveries(admin.TabularInline):
 class WebhookSubscriptionForm(forms.ModelForm):
     events = forms.MultipleChoiceField(choices=[(name, name) for name in EVENTS], required=False,
                                        widget=forms.CheckboxSelectMultiple, help_text="None ticked: every event.")
+    servicenow_password = forms.CharField(required=False, widget=forms.PasswordInput,
+                                          help_text="ServiceNow format. Left empty: unchanged.")
 
     class Meta:
         model = WebhookSubscription
-        fields = ["organization", "url", "events", "secret", "format", "description", "active"]
+        fields = ["organization", "url", "events", "secret", "format", "servicenow_user", "servicenow_password",
+                  "servicenow_close_code", "description", "active"]
+
+    def clean_servicenow_password(self):
+        # Never shown back (like the API): an empty field keeps the stored password.
+        return self.cleaned_data["servicenow_password"] or self.instance.servicenow_password
 
 
 @admin.register(WebhookSubscription)

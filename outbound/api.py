@@ -17,12 +17,25 @@ def subscription_list(*, organization):
 class WebhookSubscriptionSerializer(serializers.ModelSerializer):
     events = serializers.ListField(child=serializers.ChoiceField(choices=EVENTS), required=False,
                                    help_text="Empty: every event")
-    secret = serializers.CharField(write_only=True, min_length=16, max_length=200)
+    secret = serializers.CharField(write_only=True, min_length=16, max_length=200, required=False,
+                                   help_text="Signs each delivery; required for the Dispatch JSON format")
+    servicenow_password = serializers.CharField(write_only=True, max_length=200, required=False,
+                                                style={"input_type": "password"},
+                                                help_text="ServiceNow format: Table API Basic auth password")
 
     class Meta:
         model = WebhookSubscription
-        fields = ["id", "url", "events", "secret", "format", "description", "active", "created_at"]
+        fields = ["id", "url", "events", "secret", "format", "description", "active", "created_at",
+                  "servicenow_user", "servicenow_password", "servicenow_close_code"]
         read_only_fields = ["id", "created_at"]
+
+    def validate(self, attrs):
+        # The subscription as it will be once saved (a PATCH sends only some fields), by the model's rule.
+        fields = ("format", "secret", "servicenow_user", "servicenow_password")
+        merged = {f: attrs[f] if f in attrs else getattr(self.instance, f, "") for f in fields}
+        if errors := WebhookSubscription(**{**merged, "format": merged["format"] or "json"}).format_errors():
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):

@@ -36,16 +36,41 @@ class WebhookSubscription(TenantConfig):
         JSON = "json", "Dispatch JSON"
         SERVICENOW = "servicenow", "ServiceNow write-back (work note + state)"
 
-    url = models.URLField(max_length=500, validators=[validate_public_url])
+    url = models.URLField(max_length=500, validators=[validate_public_url],
+                          help_text="Where to POST; for the ServiceNow format, the instance "
+                                    "(https://acme.service-now.com)")
     events = models.JSONField(default=list, blank=True, validators=[validate_event_names],
                               help_text="Event names; empty = all")
-    secret = models.CharField(max_length=200, help_text="Signs each delivery (HMAC-SHA256)")
+    secret = models.CharField(max_length=200, blank=True,
+                              help_text="Signs each delivery (HMAC-SHA256); Dispatch JSON format only")
     format = models.CharField(max_length=12, choices=Format.choices, default=Format.JSON)
+    # ServiceNow format: the Table API's Basic auth (a user with the itil role, or rights to read and write
+    # incidents), kept like the secret; the API never shows the password.
+    servicenow_user = models.CharField(max_length=150, blank=True, default="")
+    servicenow_password = models.CharField(max_length=200, blank=True, default="")
+    servicenow_close_code = models.CharField(
+        max_length=80, blank=True, default="Solution provided",
+        help_text="Resolution code sent when resolving the incident on ticket.completed (a choice of the "
+                  "incident's close_code, e.g. 'Solved (Permanently)' on older instances); empty: never resolve")
     description = models.CharField(max_length=200, blank=True, default="")
     active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["created_at"]
+
+    def clean(self):
+        super().clean()
+        if errors := self.format_errors():
+            raise ValidationError(errors)
+
+    def format_errors(self) -> dict[str, str]:
+        """What the chosen format still needs: the secret (JSON) or the Table API's credentials (ServiceNow)."""
+        if self.format == self.Format.SERVICENOW:
+            return {f: "The ServiceNow format needs it (Table API Basic auth)."
+                    for f in ("servicenow_user", "servicenow_password") if not getattr(self, f)}
+        if not self.secret:
+            return {"secret": "The Dispatch JSON format signs each delivery with it."}
+        return {}
 
     def __str__(self) -> str:
         return f"{self.url} ({', '.join(self.events) or 'all events'})"
@@ -77,6 +102,7 @@ class WebhookDelivery(OrganizationOwned):
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed, will retry"
         DEAD = "dead", "Gave up"
+        SKIPPED = "skipped", "Skipped: not for this subscription (ServiceNow format, not a ServiceNow incident)"
 
     subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
     event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
