@@ -283,8 +283,9 @@ def webhook_deliver(*, delivery_id: int) -> str:
     latency = int((time.monotonic() - started) * 1000)
     attempts = delivery.attempts + 1
     number = delivery.attempts_total + 1
-    fields = {"attempts": attempts, "attempts_total": number, "last_status_code": result.status_code, "last_latency_ms": latency,
-              "last_error": result.error, "updated_at": timezone.now()}
+    error = result.error[:500]
+    fields = {"attempts": attempts, "attempts_total": number, "last_status_code": result.status_code,
+              "last_latency_ms": latency, "last_error": error, "updated_at": timezone.now()}
     if result.succeeded:
         fields.update(status=WebhookDelivery.Status.SUCCEEDED, delivered_at=timezone.now())
         outcome = "succeeded"
@@ -299,7 +300,7 @@ def webhook_deliver(*, delivery_id: int) -> str:
         WebhookDelivery.objects.filter(pk=delivery_id).update(**fields)
         WebhookAttempt.objects.create(
             organization_id=delivery.organization_id, delivery_id=delivery_id, number=number,
-            started_at=started_at, status_code=result.status_code, latency_ms=latency, error=result.error,
+            started_at=started_at, status_code=result.status_code, latency_ms=latency, error=error,
             response_excerpt=result.response_excerpt)
         if outcome == "retry":
             _enqueue([delivery_id], countdown=wait)
