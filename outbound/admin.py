@@ -19,6 +19,8 @@ class RecentDeliveries(admin.TabularInline):
 
 
 class WebhookSubscriptionForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https",
+                         help_text=WebhookSubscription._meta.get_field("url").help_text)
     events = forms.MultipleChoiceField(choices=[(name, name) for name in EVENTS], required=False,
                                        widget=forms.CheckboxSelectMultiple, help_text="None ticked: every event.")
     servicenow_password = forms.CharField(required=False, widget=forms.PasswordInput,

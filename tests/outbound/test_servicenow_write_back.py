@@ -142,3 +142,29 @@ def test_the_admin_keeps_the_password_when_left_empty(admin_client, tenant_a, wr
     assert response.status_code == 302
     write_back.refresh_from_db()
     assert (write_back.servicenow_user, write_back.servicenow_password) == ("someone.else", servicenow.PASSWORD)
+
+
+@pytest.mark.parametrize(("event", "status", "incident_state", "sent"), [
+    ("ticket.created", "new", 2, None),  # never back to New
+    ("ticket.status_changed", "triaged", 2, None),
+    ("ticket.assigned", "dispatched", 1, "2"),
+    ("ticket.status_changed", "on_site", 2, None),  # already In Progress
+    ("ticket.status_changed", "on_hold", 2, "3"),
+    ("ticket.status_changed", "en_route", 3, "2"),  # resumes from On Hold
+    ("ticket.status_changed", "completed", 2, None),  # ticket.completed resolves
+    ("ticket.completed", "completed", 2, "6"),
+    ("ticket.status_changed", "closed", 6, None),
+    ("ticket.status_changed", "cancelled", 2, None),
+    ("ticket.status_changed", "en_route", 6, None),  # not back from Resolved...
+    ("ticket.status_changed", "needs_revisit", 6, "2"),  # ...unless reopened
+    ("ticket.status_changed", "needs_revisit", 7, None),  # Closed and Canceled are final
+    ("sla.breached", "on_site", 8, None),
+])
+def test_the_state_map_never_moves_an_incident_backwards(event, status, incident_state, sent):
+    from outbound.payloads import servicenow_update
+
+    payload = {"ticket": {"number": "WO-1", "status": status, "technician": None, "eta": None},
+               "data": {"from": "x", "resolution_notes": "done"}}
+    update = servicenow_update(event, payload, incident_state=incident_state, close_code="Solution provided")
+    assert update.get("state") == sent
+    assert update["work_notes"]
