@@ -180,6 +180,7 @@ SPECTACULAR_SETTINGS = {
         "ClearanceEnum": "dispatch_platform.sites.choices.Clearance",
         "TicketStatusEnum": "tickets.choices.TicketStatus",
         "PlanStatusEnum": "dispatch_platform.dispatch.models.PlanStatus",
+        "WebhookDeliveryStatusEnum": "outbound.models.WebhookDelivery.Status",
     },
 }
 
@@ -239,6 +240,11 @@ CELERY_BEAT_SCHEDULE = {
 
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Webhooks to loopback, private, link-local (cloud metadata) or other internal addresses are refused (SSRF)
+# unless this is on. On by default only on a laptop: DEBUG, or the embedded default (no DATABASE_URL), where
+# `make run` tries webhooks against a receiver on 127.0.0.1; off in production unless set.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS",
+                                          default=DEBUG or not env.str("DATABASE_URL", default=""))
 
 LOGGING = {
     "version": 1,

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from tickets.models import Ticket
 
-# ServiceNow incident states for our statuses (1 New, 2 In Progress, 3 On Hold, 6 Resolved, 7 Closed, 8 Canceled).
-SERVICENOW_STATE = {"new": 1, "triaged": 1, "scheduled": 2, "dispatched": 2, "en_route": 2, "on_site": 2,
-                    "needs_revisit": 2, "on_hold": 3, "completed": 6, "closed": 7, "cancelled": 8}
+# ServiceNow incident states (stock): 1 New, 2 In Progress, 3 On Hold, 6 Resolved, 7 Closed, 8 Canceled.
+IN_PROGRESS, ON_HOLD, RESOLVED, CLOSED, CANCELED = 2, 3, 6, 7, 8
+# The incident state our ticket status asks for, on any event but ticket.created and ticket.completed. Not
+# mapped, so never sent: new/triaged (1 New would send an incident being worked back to New), completed (the
+# ticket.completed event resolves, with its resolution notes), closed (ServiceNow closes resolved incidents
+# itself; writing Closed is usually refused) and cancelled (a cancelled field visit is not a cancelled incident).
+SERVICENOW_STATE = {"scheduled": IN_PROGRESS, "dispatched": IN_PROGRESS, "en_route": IN_PROGRESS,
+                    "on_site": IN_PROGRESS, "needs_revisit": IN_PROGRESS, "on_hold": ON_HOLD}
 
 
 def ticket_summary(ticket: Ticket) -> dict:
@@ -38,8 +43,8 @@ def _parts_text(lines: list[dict]) -> str:
     return ", ".join(f"{line['quantity']} × {line['sku']}" for line in lines)
 
 
-def servicenow_body(name: str, payload: dict) -> dict:
-    """The write-back a ServiceNow scripted REST endpoint or inbound action can apply to the incident."""
+def servicenow_work_note(name: str, payload: dict) -> str:
+    """The event in words, for the incident's work notes."""
     t = payload["ticket"]
     data = payload.get("data", {})
     notes = {
@@ -55,4 +60,28 @@ def servicenow_body(name: str, payload: dict) -> dict:
         "sla.at_risk": f"SLA {data.get('clock')} at risk, due {data.get('due_at')} ({t['number']}).",
         "sla.breached": f"SLA {data.get('clock')} breached, was due {data.get('due_at')} ({t['number']}).",
     }
-    return {"number": t["external_id"], "work_notes": notes.get(name, name), "state": SERVICENOW_STATE.get(t["status"], 2)}
+    return notes.get(name, name)
+
+
+def servicenow_update(name: str, payload: dict, *, incident_state: int | None, close_code: str) -> dict:
+    """The fields to PATCH onto the incident (Table API) for one event, given the incident's current state.
+
+    Never moves an incident backwards: nothing but a work note on ticket.created, none for statuses without a
+    mapping, none onto a Closed or Canceled incident, and onto a Resolved one only "needs revisit" (reopen)."""
+    update = {"work_notes": servicenow_work_note(name, payload)}
+    status = payload["ticket"]["status"]
+    if name == "ticket.created":
+        return update
+    if name == "ticket.completed":
+        if not close_code:
+            return update  # resolving needs a resolution code (data policy); without one, the note only
+        target = RESOLVED
+        extra = {"close_code": close_code,
+                 "close_notes": payload.get("data", {}).get("resolution_notes") or update["work_notes"]}
+    else:
+        target, extra = SERVICENOW_STATE.get(status), {}
+    if target is None or target == incident_state or incident_state in (CLOSED, CANCELED):
+        return update
+    if incident_state == RESOLVED and status != "needs_revisit":
+        return update
+    return {**update, "state": str(target), **extra}

@@ -11,13 +11,17 @@ Delivery guarantees:
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import logging
 import random
+import re
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
@@ -26,10 +30,12 @@ from django.utils import timezone
 
 from dispatch_platform.common.bulk import objects_insert
 from dispatch_platform.tenancy.config_token import ConfigCache
+from tickets.integrations.servicenow import SOURCE as SERVICENOW_SOURCE
 from tickets.models import Ticket
 
-from .models import EVENTS, WebhookDelivery, WebhookEvent, WebhookSubscription
-from .payloads import servicenow_body, ticket_summary
+from .models import EVENTS, WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
+from .network import BlockedAddress, open_public
+from .payloads import servicenow_update, ticket_summary
 from .signing import sign
 
 logger = logging.getLogger(__name__)
@@ -37,6 +43,10 @@ logger = logging.getLogger(__name__)
 OPEN = (WebhookDelivery.Status.PENDING, WebhookDelivery.Status.SENDING, WebhookDelivery.Status.FAILED)
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
+RESPONSE_EXCERPT_CHARS = 500  # of a receiver's answer, kept per attempt
+USER_AGENT = "dispatch-platform-webhooks/1"
+INCIDENT_TABLE = "/api/now/table/incident"
+INCIDENT_NUMBER = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 
 
 def _active_subscriptions(organization_id: int) -> list[WebhookSubscription]:
@@ -140,9 +150,108 @@ def backoff_seconds(attempt: int, rng: random.Random | None = None) -> float:
 def _body(delivery: WebhookDelivery) -> bytes:
     event = delivery.event
     payload = {**event.payload, "id": event.pk, "delivery": delivery.pk}
-    if delivery.subscription.format == WebhookSubscription.Format.SERVICENOW and event.payload.get("ticket"):
-        payload = servicenow_body(event.name, event.payload)
     return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+
+
+@dataclass
+class AttemptResult:
+    """What one attempt got back (kept in the delivery's `last_*` fields and a WebhookAttempt row)."""
+
+    status_code: int | None = None
+    error: str = ""
+    response_excerpt: str = ""
+    final: bool = False  # no point retrying
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300 and not self.error
+
+
+def _excerpt(response, limit: int = RESPONSE_EXCERPT_CHARS) -> str:
+    try:
+        return response.read(limit).decode("utf-8", "replace")[:limit]
+    except (OSError, ValueError):
+        return ""
+
+
+def _send(request: urllib.request.Request, *, full_answer: bool = False) -> AttemptResult:
+    """One HTTP request. `full_answer`: keep up to 1 MB of a successful answer (to parse it), not an excerpt."""
+    try:
+        with open_public(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
+            return AttemptResult(status_code=response.status,
+                                 response_excerpt=_excerpt(response, 2**20 if full_answer else RESPONSE_EXCERPT_CHARS))
+    except urllib.error.HTTPError as exc:
+        return AttemptResult(status_code=exc.code, error=f"HTTP {exc.code}", response_excerpt=_excerpt(exc))
+    except BlockedAddress as exc:
+        # Its host now resolves to an internal address: retrying would only probe it again. Dead at once;
+        # "Redeliver" once the subscription's URL or DNS is fixed.
+        return AttemptResult(error=str(exc)[:500], final=True)
+    except (OSError, ValueError) as exc:
+        return AttemptResult(error=f"{exc.__class__.__name__}: {exc}"[:500])
+
+
+def _post_signed(delivery: WebhookDelivery) -> AttemptResult:
+    body = _body(delivery)
+    timestamp = int(time.time())
+    return _send(urllib.request.Request(delivery.subscription.url, data=body, method="POST", headers={
+        "Content-Type": "application/json", "User-Agent": USER_AGENT,
+        "X-Dispatch-Event": delivery.event.name, "X-Dispatch-Delivery": str(delivery.pk),
+        "X-Dispatch-Timestamp": str(timestamp),
+        "X-Dispatch-Signature": sign(delivery.subscription.secret, timestamp, body),
+    }))
+
+
+def _servicenow_skip(delivery: WebhookDelivery) -> bool:
+    """Only incidents that came from ServiceNow can be written back to."""
+    ticket = delivery.event.payload.get("ticket")
+    return not ticket or ticket.get("source") != SERVICENOW_SOURCE
+
+
+def _servicenow_request(subscription: WebhookSubscription, method: str, path: str,
+                        body: dict | None = None) -> urllib.request.Request:
+    credentials = f"{subscription.servicenow_user}:{subscription.servicenow_password}".encode()
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT,
+               "Authorization": "Basic " + base64.b64encode(credentials).decode()}
+    data = None
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+        data = json.dumps(body, separators=(",", ":")).encode()
+    return urllib.request.Request(subscription.url.rstrip("/") + path, data=data, method=method, headers=headers)
+
+
+def _servicenow_write_back(delivery: WebhookDelivery) -> AttemptResult:
+    """ServiceNow's stock Table API, no glue on its side: find the incident by number, PATCH a work note and,
+    where it moves the incident forward, its state (outbound.payloads.servicenow_update)."""
+    subscription, event = delivery.subscription, delivery.event
+    number = event.payload["ticket"]["external_id"] or ""
+    if not INCIDENT_NUMBER.fullmatch(number):
+        # Not a number ServiceNow could have (and "^" would extend the encoded query): no attempt can succeed.
+        return AttemptResult(error=f"The ticket's external_id {number!r} is not a ServiceNow incident number.",
+                             final=True)
+    query = urllib.parse.urlencode({"sysparm_query": f"number={number}", "sysparm_fields": "sys_id,state",
+                                    "sysparm_limit": 1})
+    found = _send(_servicenow_request(subscription, "GET", f"{INCIDENT_TABLE}?{query}"), full_answer=True)
+    if not found.succeeded:
+        return replace(found, error=f"Looking up incident {number}: {found.error}",
+                       response_excerpt=found.response_excerpt[:RESPONSE_EXCERPT_CHARS])
+    try:
+        incidents = json.loads(found.response_excerpt)["result"]
+    except (ValueError, KeyError, TypeError):
+        return replace(found, error=f"Looking up incident {number}: not a Table API answer",
+                       response_excerpt=found.response_excerpt[:RESPONSE_EXCERPT_CHARS])
+    if not incidents:
+        # Retried: it may be an ACL the ServiceNow admin has yet to grant (unreadable rows are simply absent).
+        return replace(found, error=f"No incident {number} in ServiceNow (or {subscription.servicenow_user} "
+                                    f"may not read it).", response_excerpt=found.response_excerpt[:RESPONSE_EXCERPT_CHARS])
+    incident = incidents[0]
+    try:
+        incident_state = int(incident.get("state") or 0) or None
+    except (TypeError, ValueError):
+        incident_state = None
+    update = servicenow_update(event.name, event.payload, incident_state=incident_state,
+                               close_code=subscription.servicenow_close_code)
+    result = _send(_servicenow_request(subscription, "PATCH", f"{INCIDENT_TABLE}/{incident['sys_id']}", update))
+    return replace(result, error=f"Updating incident {number}: {result.error}") if result.error else result
 
 
 def webhook_deliver(*, delivery_id: int) -> str:
@@ -156,34 +265,31 @@ def webhook_deliver(*, delivery_id: int) -> str:
     claimed = WebhookDelivery.objects.filter(
         pk=delivery_id, status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.FAILED],
         next_attempt_at__lte=now,
+        # As read above: an attempt that ended in between (its retry due at once) would make our counts stale.
+        attempts=delivery.attempts, attempts_total=delivery.attempts_total,
     ).update(status=WebhookDelivery.Status.SENDING, updated_at=now)
     if not claimed:
         return "not due"
-    body = _body(delivery)
-    timestamp = int(time.time())
-    request = urllib.request.Request(delivery.subscription.url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "User-Agent": "dispatch-platform-webhooks/1",
-        "X-Dispatch-Event": delivery.event.name, "X-Dispatch-Delivery": str(delivery.pk),
-        "X-Dispatch-Timestamp": str(timestamp),
-        "X-Dispatch-Signature": sign(delivery.subscription.secret, timestamp, body),
-    })
+    servicenow = delivery.subscription.format == WebhookSubscription.Format.SERVICENOW
+    if servicenow and _servicenow_skip(delivery):
+        with transaction.atomic():
+            WebhookDelivery.objects.filter(pk=delivery_id).update(status=WebhookDelivery.Status.SKIPPED,
+                                                                  updated_at=timezone.now())
+            _enqueue(_next_in_line(delivery))
+        return "skipped"
+    started_at = timezone.now()
     started = time.monotonic()
-    code, error = None, ""
-    try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
-            code = response.status
-    except urllib.error.HTTPError as exc:
-        code, error = exc.code, f"HTTP {exc.code}"
-    except (OSError, ValueError) as exc:
-        error = f"{exc.__class__.__name__}: {exc}"[:500]
+    result = _servicenow_write_back(delivery) if servicenow else _post_signed(delivery)
     latency = int((time.monotonic() - started) * 1000)
     attempts = delivery.attempts + 1
-    fields = {"attempts": attempts, "last_status_code": code, "last_latency_ms": latency, "last_error": error,
-              "updated_at": timezone.now()}
-    if code is not None and 200 <= code < 300:
+    number = delivery.attempts_total + 1
+    error = result.error[:500]
+    fields = {"attempts": attempts, "attempts_total": number, "last_status_code": result.status_code,
+              "last_latency_ms": latency, "last_error": error, "updated_at": timezone.now()}
+    if result.succeeded:
         fields.update(status=WebhookDelivery.Status.SUCCEEDED, delivered_at=timezone.now())
         outcome = "succeeded"
-    elif attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+    elif result.final or attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
         fields.update(status=WebhookDelivery.Status.DEAD)
         outcome = "dead"
     else:
@@ -192,6 +298,10 @@ def webhook_deliver(*, delivery_id: int) -> str:
         outcome = "retry"
     with transaction.atomic():
         WebhookDelivery.objects.filter(pk=delivery_id).update(**fields)
+        WebhookAttempt.objects.create(
+            organization_id=delivery.organization_id, delivery_id=delivery_id, number=number,
+            started_at=started_at, status_code=result.status_code, latency_ms=latency, error=error,
+            response_excerpt=result.response_excerpt)
         if outcome == "retry":
             _enqueue([delivery_id], countdown=wait)
         else:
@@ -221,11 +331,16 @@ def webhook_deliveries_due(*, now: dt.datetime | None = None, limit: int = 500) 
 
 
 @transaction.atomic
-def webhook_redeliver(*, organization_id: int, delivery_ids: list[int]) -> int:
-    """Admin "Redeliver": the chosen deliveries go out again (in order), whatever became of them."""
+def webhook_redeliver(*, organization_id: int, delivery_ids: list[int], actor=None) -> int:
+    """Admin "Redeliver": the chosen deliveries go out again (in order), whatever became of them.
+
+    They get a fresh set of WEBHOOK_MAX_ATTEMPTS attempts; their attempt log stays and numbers on. Who and when
+    is kept on the delivery (a delivery is no ticket change: no TicketEvent)."""
     ids = list(WebhookDelivery.objects.filter(organization_id=organization_id, pk__in=delivery_ids)
                .exclude(status=WebhookDelivery.Status.SENDING).values_list("id", flat=True))
+    now = timezone.now()
     WebhookDelivery.objects.filter(pk__in=ids).update(status=WebhookDelivery.Status.PENDING, attempts=0,
-                                                      next_attempt_at=timezone.now(), last_error="")
+                                                      next_attempt_at=now, last_error="", redelivered_at=now,
+                                                      redelivered_by=actor, updated_at=now)
     _enqueue(sorted(ids))
     return len(ids)

@@ -33,6 +33,7 @@ def worker_env() -> dict[str, str]:
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "DB_CONN_MAX_AGE": "0",
+        "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",  # the webhook receivers listen on 127.0.0.1
     }
 
 

@@ -195,18 +195,6 @@ def test_a_bulk_intakes_deliveries_are_queued_by_one_message_and_all_delivered(
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"succeeded"}
 
 
-def test_the_servicenow_format_writes_back_a_work_note_and_state(api, tenant_a, subscription, receiver):
-    subscription.format = "servicenow"
-    subscription.save()
-    tid = open_ticket(api, tenant_a)
-    api.post(f"{URL}{tid}/transition/", tenant_a, {"status": "on_hold"})
-    for d in WebhookDelivery.objects.order_by("id"):
-        webhook_deliver(delivery_id=d.pk)
-    body = receiver.requests[-1]["json"]
-    assert body == {"number": "INC1", "state": 3, "work_notes": body["work_notes"]}
-    assert "new → on_hold" in body["work_notes"]
-
-
 def test_events_never_reach_another_tenants_subscription(api, tenant_a, tenant_b, receiver):
     WebhookSubscription.objects.create(organization=tenant_b.org, url=receiver.url, secret="x" * 20)
     open_ticket(api, tenant_a)
@@ -219,7 +207,7 @@ def test_subscriptions_api_validates_and_scopes(api, tenant_a, tenant_b, receive
     assert bad.status_code == 400
     assert {"url", "events"} <= set(bad.json())
     ok = api.post("/api/v1/webhooks/", tenant_a, {"url": receiver.url, "secret": "s" * 20,
-                                                  "events": ["ticket.completed"], "format": "servicenow"})
+                                                  "events": ["ticket.completed"], "format": "json"})
     assert ok.status_code == 201, ok.json()
     assert "secret" not in ok.json()
     sid = ok.json()["id"]
