@@ -68,6 +68,24 @@ def test_completion_resolves_with_a_resolution_code_and_notes(api, tenant_a, wri
     assert incident["state"] == "6"
 
 
+def test_the_work_note_says_what_was_done_and_which_parts_were_fitted(api, tenant_a, write_back, servicenow):
+    from inventory.models import Part
+
+    Part.objects.create(organization=tenant_a.org, sku="PSU-750", name="PSU")
+    servicenow.add_incident("INC8")
+    tid = open_ticket(api, tenant_a, external_id="INC8")
+    api.post(f"{URL}{tid}/assign/", tenant_a, {"technician": tenant_a.technician.pk})
+    for status in ("en_route", "on_site"):
+        api.post(f"{URL}{tid}/transition/", tenant_a, {"status": status})
+    api.post(f"{URL}{tid}/transition/", tenant_a, {"status": "completed", "note": "New PSU",
+                                                   "resolution_code": "replaced_part",
+                                                   "parts_used": [{"sku": "PSU-750", "quantity": 1}]})
+    assert set(deliver_all()) == {"succeeded"}
+    note = patches(servicenow)[-1]["json"]["work_notes"]
+    assert note.startswith("Work completed (WO-") and "New PSU [replaced_part]" in note
+    assert "parts used 1 × PSU-750" in note
+
+
 @pytest.mark.parametrize("incident_state", ["6", "7", "8"])
 def test_a_resolved_closed_or_canceled_incident_is_not_moved_back(api, tenant_a, write_back, servicenow,
                                                                    incident_state):

@@ -83,27 +83,6 @@ def test_completed_carries_what_was_done_not_what_was_requested(api, tenant_a, s
     assert data["time_on_site_minutes"] >= 0 and data["first_time_fix"] is True
 
 
-def test_the_servicenow_work_note_says_what_was_done(api, tenant_a, subscription, receiver,
-                                                     django_capture_on_commit_callbacks):
-    from inventory.models import Part
-
-    Part.objects.create(organization=tenant_a.org, sku="PSU-750", name="PSU")
-    subscription.events, subscription.format = ["ticket.completed"], "servicenow"
-    subscription.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        tid = open_ticket(api, tenant_a)
-        api.post(f"{URL}{tid}/assign/", tenant_a, {"technician": tenant_a.technician.pk})
-        for status in ("en_route", "on_site"):
-            api.post(f"{URL}{tid}/transition/", tenant_a, {"status": status})
-        api.post(f"{URL}{tid}/transition/", tenant_a, {"status": "completed", "note": "New PSU",
-                                                       "resolution_code": "replaced_part",
-                                                       "parts_used": [{"sku": "PSU-750", "quantity": 1}]})
-    [body] = [r["json"] for r in receiver.requests]
-    assert body["state"] == 6
-    assert body["work_notes"].startswith("Work completed (WO-") and "New PSU [replaced_part]" in body["work_notes"]
-    assert "parts used 1 × PSU-750" in body["work_notes"]
-
-
 def test_sla_breaches_are_events(api, tenant_a, subscription, receiver, django_capture_on_commit_callbacks):
     subscription.events = ["sla.at_risk", "sla.breached"]
     subscription.save()
