@@ -10,7 +10,7 @@ validated as `POST /api/v1/sites/` validates them. `business_hours` is a cell su
 `mon-fri 08:00-18:00; sat 09:00-13:00`, `24x7`, `closed` or the API's JSON (common/hours_text.py); empty =
 the organization's default hours. `holidays_country` + `holidays_subdivision` (GB + ENG) are the API's
 `holidays`; an empty country = no public holidays. A bad value is an error of its row naming the column, and
-nothing of that row is written.
+nothing of that row is written. A row finds its site by external_id (or, without one, by name).
 """
 
 from __future__ import annotations
@@ -55,6 +55,12 @@ class OnboardingResource(resources.ModelResource):
     def before_import_row(self, row, **kwargs):
         self.organization_of(row, user=kwargs.get("user"))
 
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        try:
+            super().import_field(field, instance, row, is_m2m, **kwargs)
+        except ArithmeticError:  # the number widgets' decimal.InvalidOperation: an error of the cell too
+            raise ValueError(f"'{row.get(field.column_name)}' is not a number.")
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         if not import_validation_errors:
             return super().validate_instance(instance, import_validation_errors, validate_unique)
@@ -64,6 +70,19 @@ class OnboardingResource(resources.ModelResource):
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         raise ValidationError(errors)
+
+    @staticmethod
+    def find_by_key(queryset, row, *, fallback: str, lookup: str):
+        """The row's object in its organization (`queryset`): by external_id, or when the row has none (an
+        object made through the API without one, exported) by `fallback` among the objects without one."""
+        external_id = str(row.get("external_id") or "").strip()
+        if external_id:
+            return queryset.filter(external_id=external_id).first()
+        value = str(row.get(fallback) or "").strip()
+        matches = list(queryset.filter(external_id="", **{lookup: value})[:2]) if value else []
+        if len(matches) > 1:
+            raise ValidationError({"external_id": [f"Several have {fallback} '{value}'; give an external_id."]})
+        return matches[0] if matches else None
 
     @staticmethod
     def organization_of(row, user=None) -> Organization:
@@ -180,8 +199,12 @@ class SiteResource(OnboardingResource):
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
-        if not str(row.get("external_id") or "").strip():
-            raise ValidationError({"external_id": ["Required: it identifies the site on re-import."]})
+        if not str(row.get("external_id") or "").strip() and not str(row.get("name") or "").strip():
+            raise ValidationError({"external_id": ["Give an external_id (or at least a name) to find the site by."]})
+
+    def get_instance(self, instance_loader, row):
+        return OnboardingResource.find_by_key(
+            Site.objects.for_organization(self.organization_of(row)), row, fallback="name", lookup="name")
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)  # a cell that does not parse: ValidationError
