@@ -184,3 +184,23 @@ def test_the_admin_import_preview_shows_the_bad_cell_and_writes_nothing(admin_cl
     assert response.status_code == 200
     assert "Some rows failed to validate" in page and "business_hours" in page and "08:00x" in page
     assert not Site.objects.filter(external_id__in=["BAD-1", "NOC-1"]).exists()
+
+
+def test_the_sample_files_in_deploy_onboarding_import_cleanly(db):
+    from pathlib import Path
+
+    from dispatch_platform.tenancy.services import organization_create
+    from inventory.models import StockLevel, StockLocation
+    from inventory.resources import StockLevelResource
+    from technicians.resources import TechnicianResource
+
+    acme = organization_create(slug="acme", name="Acme")
+    StockLocation.objects.create(organization=acme, name="Denver warehouse", kind="warehouse",
+                                 latitude=39.75, longitude=-104.99)
+    samples = Path(__file__).resolve().parents[2] / "deploy" / "onboarding"
+    for resource, name in ((SiteResource(), "sites"), (TechnicianResource(), "technicians"), (PartResource(), "parts"),
+                           (StockLevelResource(), "stock")):
+        result = load(resource, (samples / f"{name}.csv").read_text())
+        assert not result.has_errors() and not result.has_validation_errors(), (name, errors_by_row(result))
+    assert Site.objects.get(organization=acme, external_id="LON-1").timezone == "Europe/London"
+    assert StockLevel.objects.filter(location__organization=acme).count() == 4
