@@ -27,9 +27,12 @@ class CountWidget(widgets.IntegerWidget):
     def clean(self, value, row=None, **kwargs):
         text = str(value if value is not None else "").strip()
         try:
-            return int(text)
+            number = float(text)  # a spreadsheet may hand over 10 as 10.0
         except ValueError:
+            number = None
+        if number is None or not number.is_integer():
             raise ValueError(f"'{text}' is not a whole number." if text else "Required.")
+        return int(number)
 
 
 class PartResource(OnboardingResource):

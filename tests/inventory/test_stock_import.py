@@ -57,6 +57,7 @@ def test_stock_loads_into_a_warehouse_and_a_technicians_van(tenant_a, stockroom)
     ("alpha,SSD-512,,,1", "location", "technician_email"),
     ("alpha,SSD-512,Chicago depot,,-2", "quantity", "0 or more"),
     ("alpha,SSD-512,Chicago depot,,lots", "quantity", "whole number"),
+    ("alpha,SSD-512,Chicago depot,,2.5", "quantity", "whole number"),
 ])
 def test_a_bad_row_names_its_column_and_writes_nothing(tenant_a, tenant_b, stockroom, row, column, says):
     row = row.format(beta_email=tenant_b.technician.email)

@@ -185,6 +185,13 @@ def test_the_admin_import_preview_shows_the_bad_cell_and_writes_nothing(admin_cl
     assert "Some rows failed to validate" in page and "business_hours" in page and "08:00x" in page
     assert not Site.objects.filter(external_id__in=["BAD-1", "NOC-1"]).exists()
 
+    upload = SimpleUploadedFile("sites.csv", f"{HEADER}\n{LONDON}\n{NOC}\n".encode(), content_type="text/csv")
+    preview = admin_client.post("/admin/sites/site/import/", {"resource": 0, "format": 0, "import_file": upload})
+    assert "mon-fri 09:00-17:00" in preview.content.decode() and not Site.objects.filter(external_id="LON-1").exists()
+    confirmed = admin_client.post("/admin/sites/site/process_import/", preview.context["confirm_form"].initial)
+    assert confirmed.status_code == 302
+    assert Site.objects.get(organization=tenant_a.org, external_id="LON-1").holidays == {"country": "GB", "subdivision": "ENG"}
+
 
 def test_the_sample_files_in_deploy_onboarding_import_cleanly(db):
     from pathlib import Path
