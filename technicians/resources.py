@@ -129,10 +129,14 @@ class TechnicianResource(OnboardingResource):
                 except serializers.ValidationError as exc:
                     errors[name] = _messages(exc.detail)
         if "skills" in row:
+            codes = SkillCodesWidget.codes(row["skills"])
             try:
-                api_fields["skills"].run_validation(SkillCodesWidget.codes(row["skills"]))
-            except serializers.ValidationError as exc:
-                errors["skills"] = _messages(exc.detail)
+                api_fields["skills"].run_validation(codes)
+            except serializers.ValidationError as exc:  # {index: [message]} → "fibre splicing: message"
+                detail = exc.detail
+                errors["skills"] = (
+                    [f"{codes[i]}: {m}" for i, messages in detail.items() for m in _messages(messages)]
+                    if isinstance(detail, dict) else _messages(detail))
         instance.imported_certifications = None
         if "certifications" in row:
             try:

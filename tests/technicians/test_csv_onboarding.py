@@ -46,7 +46,7 @@ def test_technicians_import_with_skills_shift_and_certifications_as_the_api_show
     ({"certifications": "ccna:2026-12-31; ccna:2027-12-31"}, "certifications", "more than once"),
     ({"shift": "mon 18:00-08:00x"}, "shift", "08:00x"),
     ({"shift": "mon-fri 15:00-07:00"}, "shift", "12 hours"),
-    ({"skills": "network, fibre splicing"}, "skills", "slug"),
+    ({"skills": "network, fibre splicing"}, "skills", "fibre splicing: Enter a valid"),
     ({"timezone": "Europe/Atlantis"}, "timezone", "Atlantis"),
     ({"home_latitude": "147.6"}, "home_latitude", "90"),
     ({"max_jobs_per_day": "six"}, "max_jobs_per_day", "six"),
