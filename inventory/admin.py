@@ -2,7 +2,7 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
 from .models import Part, Reservation, StockLevel, StockLocation, StockMovement
-from .resources import PartResource
+from .resources import PartResource, StockLevelResource
 
 
 @admin.register(Part)
@@ -11,6 +11,17 @@ class PartAdmin(ImportExportModelAdmin):
     list_display = ("sku", "name", "organization", "unit_cost")
     list_filter = ("organization",)
     search_fields = ("sku", "name")
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(ImportExportModelAdmin):
+    """Stock on hand per location; the CSV import is how an onboarding admin loads warehouses and vans."""
+
+    resource_classes = [StockLevelResource]
+    list_display = ("part", "location", "quantity")
+    list_filter = ("location__organization", "location__kind")
+    search_fields = ("part__sku", "part__name", "location__name")
+    list_select_related = ("part", "location")
 
 
 class StockLevelInline(admin.TabularInline):

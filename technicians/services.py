@@ -14,7 +14,9 @@ from dispatch_platform.tenancy.models import Organization
 from .models import Certification, Skill, Technician
 
 
-def _normalise(data: dict[str, Any], current: Technician | None) -> dict[str, Any]:
+def technician_normalise(data: dict[str, Any], current: Technician | None = None) -> dict[str, Any]:
+    """Validates the shift and fills the time zone from the home coordinates (the API's rules, also the CSV
+    import's). Raises ApplicationError naming the field."""
     data = dict(data)
     if data.get("shift") is not None:
         try:
@@ -31,7 +33,7 @@ def _normalise(data: dict[str, Any], current: Technician | None) -> dict[str, An
     return data
 
 
-def _set_skills_and_certifications(technician: Technician, skills: list[str] | None,
+def technician_set_skills_and_certifications(technician: Technician, skills: list[str] | None,
                                    certifications: list[dict] | None) -> None:
     if skills is not None:
         objs = [Skill.objects.get_or_create(organization_id=technician.organization_id, code=code)[0] for code in skills]
@@ -45,22 +47,22 @@ def _set_skills_and_certifications(technician: Technician, skills: list[str] | N
 
 @transaction.atomic
 def technician_create(*, organization: Organization, data: dict[str, Any]) -> Technician:
-    data = _normalise(data, None)
+    data = technician_normalise(data, None)
     skills, certifications = data.pop("skills", None), data.pop("certifications", None)
     technician = Technician(organization=organization, **data)
     technician.full_clean()
     technician.save()
-    _set_skills_and_certifications(technician, skills, certifications)
+    technician_set_skills_and_certifications(technician, skills, certifications)
     return technician
 
 
 @transaction.atomic
 def technician_update(*, organization: Organization, technician: Technician, data: dict[str, Any]) -> Technician:
-    data = _normalise(data, technician)
+    data = technician_normalise(data, technician)
     skills, certifications = data.pop("skills", None), data.pop("certifications", None)
     for field, value in data.items():
         setattr(technician, field, value)
     technician.full_clean()
     technician.save()
-    _set_skills_and_certifications(technician, skills, certifications)
+    technician_set_skills_and_certifications(technician, skills, certifications)
     return technician
