@@ -161,7 +161,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "dispatch_platform.api.pagination.DefaultPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["dispatch_platform.api.filtering.QueryStringFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "dispatch_platform.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "dispatch_platform.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["dispatch_platform.api.parsers.StreamingJSONParser"],
@@ -176,6 +176,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "dispatch_platform.api.schema.shared_responses_hook"],
     "ENUM_NAME_OVERRIDES": {
         "ClearanceEnum": "dispatch_platform.sites.choices.Clearance",
         "TicketStatusEnum": "tickets.choices.TicketStatus",

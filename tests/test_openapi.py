@@ -17,3 +17,19 @@ def test_the_docs_page_is_served_without_a_cdn(client, db):
     html = response.content.decode()
     assert "swagger-ui" in html
     assert "cdn" not in html.lower()
+
+
+def test_the_schema_tells_clients_about_idempotency_keys_and_rate_limits(db):
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    for path in ("/api/v1/tickets/", "/api/v1/tickets/bulk/", "/api/v1/tickets/{id}/attachments/",
+                 "/api/v1/integrations/servicenow/incidents/"):
+        post = paths[path]["post"]
+        assert "Idempotency-Key" in [p["name"] for p in post["parameters"] if p["in"] == "header"], path
+        assert {"409", "422"} <= set(post["responses"]), path
+    assert "Idempotency-Key" not in str(paths["/api/v1/tickets/"]["get"].get("parameters", []))
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            throttled = operation["responses"].get("429")
+            assert throttled and "Retry-After" in throttled["headers"], (method, path)
