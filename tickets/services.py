@@ -191,15 +191,21 @@ def _ticket_upsert_once(*, organization: Organization, actor: Actor, source: str
     return ticket_update(organization=organization, actor=actor, ticket=existing, data=data), False
 
 
+def _ticket_clean(ticket: Ticket) -> None:
+    """The fields' own checks, without a query: the relations come resolved within the organization (the
+    API's scoped fields, ticket_upsert's and ticket_update's site checks), and uniqueness and the access
+    window's constraint are the database's to decide — a concurrent twin raises IntegrityError, which
+    ticket_upsert turns into an update (checking first would race, and answer 400)."""
+    ticket.full_clean(exclude=["organization", "site", "technician", "sla_policy"], validate_constraints=False)
+
+
 def _ticket_create(*, organization: Organization, actor: Actor, source: str, external_id: str,
                    data: dict[str, Any]) -> Ticket:
     if missing := _missing_required(data):
         raise ApplicationError("Missing fields", missing)
     numbers, config_token = _reserve_ticket_numbers(organization)
     ticket = _new_ticket(organization, source, external_id, numbers[0], data)
-    # Uniqueness is the database's to decide: a concurrent twin raises IntegrityError, which
-    # ticket_upsert turns into an update. (Checking it here first would race, and answer 400.)
-    ticket.full_clean(exclude=["organization", "site", "technician", "sla_policy"], validate_constraints=False)
+    _ticket_clean(ticket)
     ticket.save()
     _announce_opened([ticket], actor, config_token)
     return ticket
@@ -245,7 +251,9 @@ def ticket_update(*, organization: Organization, actor: Actor, ticket: Ticket, d
     if not changes:
         return ticket
     old_priority = changes.get("priority", [None])[0]
-    ticket.full_clean()
+    if ticket.site.organization_id != organization.pk:
+        raise ApplicationError("Unknown site", {"site": ["No such site in this organization."]})
+    _ticket_clean(ticket)
     ticket.save()
     ticket_event_record(ticket=ticket, kind=TicketEvent.Kind.UPDATED, actor=actor, data={"changes": changes})
     if old_priority is not None or {"opened_at", "site", "sla_policy_id"} & changes.keys():
