@@ -126,9 +126,10 @@ class AccessWindowField(_WholeTicketField):
         return {"access_start": bounds["start"].astimezone(dt.UTC), "access_end": bounds["end"].astimezone(dt.UTC)}
 
     def to_representation(self, ticket):
-        if ticket.access_start is None or ticket.access_end is None:
+        if ticket.access_window is None:
             return None
-        return {"start": _moment(ticket.access_start), "end": _moment(ticket.access_end)}
+        start, end = ticket.access_window
+        return {"start": _moment(start), "end": _moment(end)}
 
 
 class SlaPolicyField(_WholeTicketField):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -93,6 +95,13 @@ class Ticket(OrganizationOwned):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def access_window(self) -> tuple[dt.datetime, dt.datetime] | None:
+        """(start, end) of the access window, or None (the check constraint keeps both bounds or neither)."""
+        if self.access_start is None or self.access_end is None:
+            return None
+        return self.access_start, self.access_end
 
 
 class TicketEvent(OrganizationOwned):

@@ -189,8 +189,8 @@ def build_problem(*, organization: Organization, now: dt.datetime | None = None,
                 allowed_for[requirements] = [tid for tid, tech in built.technicians.items()
                                              if not qualification_gaps(tech, requirements, on=today)]
             allowed = list(allowed_for[requirements])
-            if ticket.access_start is not None and ticket.access_end is not None:
-                window = _access_window(now, ticket.access_start, ticket.access_end)
+            if ticket.access_window is not None:
+                window = _access_window(now, *ticket.access_window)
             else:
                 if ticket.site_id not in site_windows:
                     site_windows[ticket.site_id] = _window(now, site_calendar(ticket.site, ticket.site.organization))

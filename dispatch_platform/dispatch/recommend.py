@@ -194,7 +194,7 @@ def ticket_recommendations(*, organization: Organization, ticket: Ticket, now: d
     pickups = _pickup_points(organization, skus)
     new = Stop(ticket_id=ticket.pk, number=ticket.number, point=(site.latitude, site.longitude),
                duration=DURATION_BY_JOB_TYPE.get(ticket.job_type, 60), due=response_due(ticket),
-               window=_access_window(ticket))
+               window=ticket.access_window)
     legs = Legs(travel)
     detours = Detours(legs, pickups, new.point) if pickups else None
     weight = LATENESS_COST.get(ticket.priority, 4.0)
@@ -231,12 +231,6 @@ def ticket_recommendations(*, organization: Organization, ticket: Ticket, now: d
         chosen += [(r, technicians[r.candidate.pk]) for r in batch if r.candidate.pk in technicians]
     return [_recommendation(tech, r, new, requirements, skus, carried.get(tech.pk, set()), pickups, ticket, legs)
             for r, tech in chosen]
-
-
-def _access_window(ticket: Ticket) -> tuple[dt.datetime, dt.datetime] | None:
-    if ticket.access_start is None or ticket.access_end is None:
-        return None
-    return ticket.access_start, ticket.access_end
 
 
 def _score(insertion: Insertion, load: int, slack: float | None, skus: set[str], needs_pickup: bool,

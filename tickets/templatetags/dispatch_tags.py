@@ -63,10 +63,10 @@ def local(moment: dt.datetime | None, tz: str) -> dt.datetime | None:
 def access_window(ticket) -> str:
     """The ticket's access window in its site's time zone: "Mon 7 Dec 06:00–09:00", or with both dates when
     it runs past midnight; "" without one."""
-    if ticket.access_start is None or ticket.access_end is None:
+    if ticket.access_window is None:
         return ""
     zone = ZoneInfo(ticket.site.timezone)
-    start, end = ticket.access_start.astimezone(zone), ticket.access_end.astimezone(zone)
+    start, end = (moment.astimezone(zone) for moment in ticket.access_window)
     if start.date() == end.date():
         return f"{start:%a} {start.day} {start:%b %H:%M}–{end:%H:%M}"
     return f"{start:%a} {start.day} {start:%b %H:%M} – {end:%a} {end.day} {end:%b %H:%M}"
