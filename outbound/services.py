@@ -231,18 +231,21 @@ def _servicenow_write_back(delivery: WebhookDelivery) -> AttemptResult:
     query = urllib.parse.urlencode({"sysparm_query": f"number={number}", "sysparm_fields": "sys_id,state",
                                     "sysparm_limit": 1})
     found = _send(_servicenow_request(subscription, "GET", f"{INCIDENT_TABLE}?{query}"), full_answer=True)
+
+    def lookup_failed(error: str) -> AttemptResult:
+        # The whole answer was kept to be parsed; the attempt log keeps its start, as for any attempt.
+        return replace(found, error=error, response_excerpt=found.response_excerpt[:RESPONSE_EXCERPT_CHARS])
+
     if not found.succeeded:
-        return replace(found, error=f"Looking up incident {number}: {found.error}",
-                       response_excerpt=found.response_excerpt[:RESPONSE_EXCERPT_CHARS])
+        return lookup_failed(f"Looking up incident {number}: {found.error}")
     try:
         incidents = json.loads(found.response_excerpt)["result"]
     except (ValueError, KeyError, TypeError):
-        return replace(found, error=f"Looking up incident {number}: not a Table API answer",
-                       response_excerpt=found.response_excerpt[:RESPONSE_EXCERPT_CHARS])
+        return lookup_failed(f"Looking up incident {number}: not a Table API answer")
     if not incidents:
         # Retried: it may be an ACL the ServiceNow admin has yet to grant (unreadable rows are simply absent).
-        return replace(found, error=f"No incident {number} in ServiceNow (or {subscription.servicenow_user} "
-                                    f"may not read it).", response_excerpt=found.response_excerpt[:RESPONSE_EXCERPT_CHARS])
+        return lookup_failed(f"No incident {number} in ServiceNow (or {subscription.servicenow_user} may not "
+                             f"read it).")
     incident = incidents[0]
     try:
         incident_state = int(incident.get("state") or 0) or None
